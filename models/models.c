@@ -1,0 +1,8 @@
+#include "models/models.h"
+
+/* Hooks run in this order each day: inflow spawns before anyone moves. */
+const module *const model_table[MODULE_COUNT] = {
+    [MODULE_INFLOW] = &inflow_module,
+    [MODULE_MOVEMENT] = &movement_module,
+};
+const int model_count = MODULE_COUNT;

@@ -1,0 +1,4 @@
+#ifndef RUMBO_MOVEMENT_H
+#define RUMBO_MOVEMENT_H
+#include "models/models.h"
+#endif

@@ -1,0 +1,74 @@
+#include "sim/agents.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const state_names[STATE_COUNT] = {"waiting", "travelling", "arrived", "dead"};
+const char *const nationality_names[NAT_COUNT] = {"GT", "HN", "SV", "NI", "other"};
+
+size_t agents_bytes_per_agent(void)
+{
+    size_t bytes = 0;
+#define AGENT_FIELD_SIZE(type, name) bytes += sizeof(type);
+    AGENT_FIELDS(AGENT_FIELD_SIZE)
+#undef AGENT_FIELD_SIZE
+    return bytes;
+}
+
+void agents_init(agents *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+void agents_free(agents *a)
+{
+#define AGENT_FIELD_FREE(type, name) free(a->name);
+    AGENT_FIELDS(AGENT_FIELD_FREE)
+#undef AGENT_FIELD_FREE
+    memset(a, 0, sizeof *a);
+}
+
+static void grow(agents *a, size_t need)
+{
+    if (need <= a->cap) return;
+    size_t cap = a->cap ? a->cap : 1024;
+    while (cap < need) cap += cap / 2;
+#define AGENT_FIELD_GROW(type, name)                                                               \
+    {                                                                                              \
+        type *p = realloc(a->name, cap * sizeof(type));                                            \
+        if (!p) abort();                                                                           \
+        a->name = p;                                                                               \
+    }
+    AGENT_FIELDS(AGENT_FIELD_GROW)
+#undef AGENT_FIELD_GROW
+    a->cap = cap;
+}
+
+size_t agents_spawn(agents *a, size_t count)
+{
+    size_t first = a->n;
+    grow(a, a->n + count);
+#define AGENT_FIELD_ZERO(type, name) memset(a->name + first, 0, count * sizeof(type));
+    AGENT_FIELDS(AGENT_FIELD_ZERO)
+#undef AGENT_FIELD_ZERO
+    for (size_t i = first; i < first + count; i++) a->edge[i] = EDGE_NONE;
+    a->n += count;
+    return first;
+}
+
+size_t agents_compact(agents *a)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->state[i] >= STATE_LIVE_COUNT) continue;
+        if (out != i) {
+#define AGENT_FIELD_MOVE(type, name) a->name[out] = a->name[i];
+            AGENT_FIELDS(AGENT_FIELD_MOVE)
+#undef AGENT_FIELD_MOVE
+        }
+        out++;
+    }
+    size_t removed = a->n - out;
+    a->n = out;
+    return removed;
+}

@@ -1,0 +1,45 @@
+/* Capacity-limited resources (train seats, shelter beds, jobs, detention places,
+ * deportation buses), resolved without regard to thread timing.
+ *
+ * During agent_plan an agent asks for a resource; the request carries a random
+ * priority drawn from the agent's own stream. After the parallel pass all requests
+ * are sorted by (resource, priority, agent id) — a total order — and the first
+ * `capacity` of each resource are granted. The outcome is therefore a function of
+ * the seed alone, as DESIGN.md requires, and fair: every requester has the same
+ * chance whatever its position in memory. */
+#ifndef RUMBO_CAPACITY_H
+#define RUMBO_CAPACITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cap_request {
+    uint32_t resource;
+    uint32_t priority;
+    uint32_t agent_id;
+    uint32_t index; /* agent's index in the store for today */
+    uint8_t slot;   /* which bit of agents.grants to set */
+} cap_request;
+
+typedef struct cap_requests {
+    cap_request *v;
+    size_t n, cap;
+} cap_requests;
+
+typedef struct capacity_table {
+    int64_t *capacity; /* per resource, set each day by the owning module */
+    int64_t *granted;  /* per resource, filled by capacity_resolve */
+    int64_t *requested;
+    uint32_t n;
+} capacity_table;
+
+/* Reserves `count` consecutive resources and returns the first id. */
+uint32_t capacity_register(capacity_table *t, uint32_t count);
+void capacity_free(capacity_table *t);
+
+void cap_requests_push(cap_requests *q, cap_request r);
+
+/* Sorts the union of the per-thread request lists and sets grant bits. */
+void capacity_resolve(capacity_table *t, cap_requests *per_thread, int n_threads, uint8_t *grants);
+
+#endif

@@ -1,0 +1,82 @@
+/* rumbo: agent-based migration flow simulator. Entry point and subcommand dispatch. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/models.h"
+#include "sim/cli.h"
+#include "sim/version.h"
+
+static const char usage[] =
+    "usage: rumbo <command> [options]\n"
+    "\n"
+    "Agent-based simulation of migration across Mexico's southern border.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO     simulate a scenario and write time series to HDF5\n"
+    "  check SCENARIO   validate a scenario and its network, estimate memory; no simulation\n"
+    "\n"
+    "options:\n"
+    "  --version        print the version and the git commit\n"
+    "  -h, --help       this help; `rumbo COMMAND --help` for a command\n"
+    "\n"
+    "exit codes: 0 ok, 1 runtime failure, 2 bad input\n";
+
+int cli_report(const diag *d)
+{
+    fprintf(stderr, "rumbo: error: %s\n", d->msg);
+    return d->exit_code ? d->exit_code : EXIT_RUNTIME;
+}
+
+int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, int64_t *out,
+                    diag *d)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || *end || errno == ERANGE || v < lo || v > hi) {
+        diag_input(d, "command line", 0, name, "expected a whole number in [%lld, %lld], got '%s'",
+                   (long long)lo, (long long)hi, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+double cli_expected_entries(const scenario *sc)
+{
+    double total = 0;
+    for (int e = 0; e < sc->n_epochs; e++) {
+        int from = sc->epoch_day[e];
+        int to = e + 1 < sc->n_epochs ? sc->epoch_day[e + 1] : sc->days;
+        if (to > sc->days) to = sc->days;
+        if (to <= from) continue;
+        for (int m = 0; m < model_count; m++)
+            if (model_table[m]->expected_entries)
+                total += model_table[m]->expected_entries(scenario_params(sc, e, m),
+                                                          sc->start + from, to - from);
+    }
+    return total;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_BAD_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("rumbo %s (commit %s)\n", RUMBO_VERSION, RUMBO_COMMIT);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    fprintf(stderr, "rumbo: error: unknown command '%s'\n\n%s", cmd, usage);
+    return EXIT_BAD_INPUT;
+}

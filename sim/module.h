@@ -1,0 +1,50 @@
+/* The one interface between the engine and a model module (DESIGN.md).
+ *
+ * A module owns a section of the scenario (its parameters), may keep a private
+ * state, and takes part in each simulated day at fixed points:
+ *
+ *   day_start   serial, once: spawn agents, open train departures, set capacities
+ *   agent_plan  parallel, per agent: decide; ask for capacity-limited resources
+ *   (engine)    resolve every resource by per-agent random priority
+ *   agent_act   parallel, per agent: act on what was granted; move; count events
+ *   day_end     serial, once: fold the day's counts into module state and outputs
+ *
+ * agent_plan and agent_act may touch only agent i, read shared data that is fixed
+ * for the day, and write counters through the worker (thread-local, integer). That
+ * is what makes a run identical for any number of threads. */
+#ifndef RUMBO_MODULE_H
+#define RUMBO_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/config.h"
+#include "sim/network.h"
+
+typedef struct sim sim;
+typedef struct worker worker;
+
+typedef struct module {
+    const char *name;
+    size_t params_size;
+    /* Reads this module's parameters from the whole resolved scenario tree (one
+     * call per timeline epoch) into `params` (zeroed, params_size bytes). */
+    int (*read_params)(cfg *root, const network *net, void *params, diag *d);
+    void (*free_params)(void *params); /* optional: frees what read_params allocated */
+    /* Optional hooks (NULL when unused). */
+    int (*init)(sim *s, void **state, diag *d);
+    void (*day_start)(sim *s, void *state);
+    void (*agent_plan)(sim *s, void *state, size_t i, worker *w);
+    void (*agent_act)(sim *s, void *state, size_t i, worker *w);
+    void (*day_end)(sim *s, void *state);
+    void (*free_state)(void *state);
+    /* Optional: agents this module brings into the run over `days` days starting at
+     * `start` (days since 1970), for `rumbo check` and memory estimates. */
+    double (*expected_entries)(const void *params, int32_t start, int days);
+} module;
+
+/* The table of modules, in the order their hooks run (models/models.c). */
+extern const module *const model_table[];
+extern const int model_count;
+
+#endif

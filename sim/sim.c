@@ -1,0 +1,188 @@
+#include "sim/sim.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void register_outputs(sim *s)
+{
+    const network *net = s->net;
+    const char **labels = malloc(((size_t)net->n_nodes + (size_t)net->n_edges + 1) * sizeof(char *));
+    if (!labels) abort();
+    for (int v = 0; v < net->n_nodes; v++) labels[v] = net->nodes[v].id;
+    series_add_dim(&s->out, "node", "", "places on the network (ids; names in node_name)",
+                   (size_t)net->n_nodes, labels);
+    for (int e = 0; e < net->n_edges; e++) labels[e] = net->edges[e].id;
+    series_add_dim(&s->out, "edge", "", "directed edges, one per mode (from-to-mode)",
+                   (size_t)net->n_edges, labels);
+    series_add_dim(&s->out, "state", "", "live states of an agent", STATE_LIVE_COUNT, state_names);
+    series_add_dim(&s->out, "event", "", "kinds of events", EVENT_COUNT, event_names);
+    free(labels);
+
+    s->s_population = series_add(&s->out, "population", SERIES_INT64, "people",
+                                 "people at each node by state at the end of each day "
+                                 "(people on an edge count at its origin node)",
+                                 (const char *const[]){"node", "state", NULL});
+    s->s_edge_flow = series_add(&s->out, "edge_flow", SERIES_INT64, "people per day",
+                                "people setting out along each edge each day",
+                                (const char *const[]){"edge", NULL});
+    s->s_events = series_add(&s->out, "events", SERIES_INT64, "events per day",
+                             "events of each kind each day", (const char *const[]){"event", NULL});
+}
+
+int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d)
+{
+    memset(s, 0, sizeof *s);
+    s->sc = sc;
+    s->net = &sc->net;
+    s->key = (rng_key){sc->seed, member};
+    s->n_threads = n_threads > 0 ? n_threads : 1;
+    s->epoch = scenario_epoch_of_day(sc, 0);
+    s->epoch_changed = true;
+    agents_init(&s->ag);
+    series_init(&s->out, (size_t)sc->days);
+    register_outputs(s);
+    for (int m = 0; m < model_count; m++) {
+        if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
+    }
+    s->workers = calloc((size_t)s->n_threads, sizeof(worker));
+    if (!s->workers) abort();
+    for (int t = 0; t < s->n_threads; t++) {
+        worker *w = &s->workers[t];
+        w->thread = t;
+        w->population = calloc((size_t)s->net->n_nodes * STATE_LIVE_COUNT, sizeof(int64_t));
+        w->edge_flow = calloc((size_t)s->net->n_edges + 1, sizeof(int64_t));
+        w->extra = calloc(s->extra_size + 1, sizeof(int64_t));
+        if (!w->population || !w->edge_flow || !w->extra) abort();
+    }
+    return 0;
+}
+
+size_t sim_reserve_extra(sim *s, size_t count)
+{
+    size_t at = s->extra_size;
+    s->extra_size += count;
+    return at;
+}
+
+int64_t sim_extra_total(const sim *s, size_t offset)
+{
+    int64_t sum = 0;
+    for (int t = 0; t < s->n_threads; t++) sum += s->workers[t].extra[offset];
+    return sum;
+}
+
+void sim_request(sim *s, worker *w, size_t i, uint32_t resource, int slot)
+{
+    uint32_t bits[4];
+    rng_bits4(s->key, s->ag.id[i], (uint32_t)s->day, RNG_PRIORITY, (uint32_t)slot, bits);
+    cap_requests_push(&w->requests, (cap_request){resource, bits[0], s->ag.id[i], (uint32_t)i,
+                                                  (uint8_t)slot});
+}
+
+void sim_date(const sim *s, int day, int *y, int *m, int *d)
+{
+    date_from_days(s->sc->start + day, y, m, d);
+}
+
+static void clear_workers(sim *s)
+{
+    size_t pop = (size_t)s->net->n_nodes * STATE_LIVE_COUNT;
+    for (int t = 0; t < s->n_threads; t++) {
+        worker *w = &s->workers[t];
+        memset(w->events, 0, sizeof w->events);
+        memset(w->population, 0, pop * sizeof(int64_t));
+        memset(w->edge_flow, 0, (size_t)s->net->n_edges * sizeof(int64_t));
+        memset(w->extra, 0, s->extra_size * sizeof(int64_t));
+    }
+}
+
+/* Integer sums: the order of addition cannot change the result. */
+static void fold_workers(sim *s)
+{
+    int64_t *pop = series_i64(s->s_population, (size_t)s->day);
+    int64_t *flow = series_i64(s->s_edge_flow, (size_t)s->day);
+    int64_t *ev = series_i64(s->s_events, (size_t)s->day);
+    size_t npop = (size_t)s->net->n_nodes * STATE_LIVE_COUNT;
+    for (int t = 0; t < s->n_threads; t++) {
+        const worker *w = &s->workers[t];
+        for (size_t k = 0; k < npop; k++) pop[k] += w->population[k];
+        for (int e = 0; e < s->net->n_edges; e++) flow[e] += w->edge_flow[e];
+        for (int k = 0; k < EVENT_COUNT; k++) ev[k] += w->events[k];
+    }
+    for (int k = 0; k < EVENT_COUNT; k++) s->total_events[k] += ev[k];
+}
+
+void sim_step(sim *s)
+{
+    int epoch = scenario_epoch_of_day(s->sc, s->day);
+    s->epoch_changed = s->day == 0 || epoch != s->epoch;
+    s->epoch = epoch;
+    clear_workers(s);
+    for (int m = 0; m < model_count; m++)
+        if (model_table[m]->day_start) model_table[m]->day_start(s, s->state[m]);
+
+    agents *ag = &s->ag;
+    long n = (long)ag->n;
+    if (n > 0) memset(ag->grants, 0, (size_t)n);
+#pragma omp parallel num_threads(s->n_threads)
+    {
+        worker *w = &s->workers[omp_get_thread_num()];
+#pragma omp for schedule(static)
+        for (long i = 0; i < n; i++)
+            for (int m = 0; m < model_count; m++)
+                if (model_table[m]->agent_plan)
+                    model_table[m]->agent_plan(s, s->state[m], (size_t)i, w);
+    }
+    {
+        cap_requests *lists = malloc((size_t)s->n_threads * sizeof *lists);
+        if (!lists) abort();
+        for (int t = 0; t < s->n_threads; t++) lists[t] = s->workers[t].requests;
+        capacity_resolve(&s->caps, lists, s->n_threads, ag->grants);
+        for (int t = 0; t < s->n_threads; t++) s->workers[t].requests = lists[t];
+        free(lists);
+    }
+#pragma omp parallel num_threads(s->n_threads)
+    {
+        worker *w = &s->workers[omp_get_thread_num()];
+#pragma omp for schedule(static)
+        for (long i = 0; i < n; i++) {
+            for (int m = 0; m < model_count; m++)
+                if (model_table[m]->agent_act)
+                    model_table[m]->agent_act(s, s->state[m], (size_t)i, w);
+            if (ag->state[i] < STATE_LIVE_COUNT)
+                w->population[(size_t)ag->node[i] * STATE_LIVE_COUNT + ag->state[i]]++;
+        }
+    }
+    s->agent_days += n;
+    fold_workers(s);
+    for (int m = 0; m < model_count; m++)
+        if (model_table[m]->day_end) model_table[m]->day_end(s, s->state[m]);
+    s->left_system += (int64_t)agents_compact(ag);
+    s->day++;
+}
+
+void sim_run(sim *s, const sim_progress *progress)
+{
+    while (s->day < s->sc->days) {
+        sim_step(s);
+        if (progress && progress->fn) progress->fn(progress->ctx, s);
+    }
+}
+
+void sim_free(sim *s)
+{
+    for (int m = 0; m < model_count; m++)
+        if (model_table[m]->free_state && s->state[m]) model_table[m]->free_state(s->state[m]);
+    for (int t = 0; s->workers && t < s->n_threads; t++) {
+        free(s->workers[t].population);
+        free(s->workers[t].edge_flow);
+        free(s->workers[t].extra);
+        free(s->workers[t].requests.v);
+    }
+    free(s->workers);
+    agents_free(&s->ag);
+    capacity_free(&s->caps);
+    series_free(&s->out);
+    memset(s, 0, sizeof *s);
+}

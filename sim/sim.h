@@ -1,0 +1,87 @@
+/* The engine: a daily clock over the agent store, running the module table.
+ *
+ * One simulated day:
+ *   1. switch the timeline epoch if one begins today
+ *   2. day_start of every module (serial)
+ *   3. agent_plan of every module, per agent (OpenMP parallel, no locks)
+ *   4. capacity resolution (serial, by random priority)
+ *   5. agent_act of every module, per agent (parallel); the engine then counts the
+ *      agent in population[node,state]
+ *   6. day_end of every module (serial); per-thread counters are summed
+ *   7. agents in final states are compacted away */
+#ifndef RUMBO_SIM_H
+#define RUMBO_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/agents.h"
+#include "sim/capacity.h"
+#include "sim/events.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
+#include "sim/series.h"
+
+/* Per-thread scratch: counters summed after each parallel pass. Separate
+ * allocations per thread keep them on separate cache lines. */
+struct worker {
+    int thread;
+    int64_t events[EVENT_COUNT];
+    int64_t *population; /* n_nodes x STATE_LIVE_COUNT */
+    int64_t *edge_flow;  /* n_edges: agents starting along each edge today */
+    int64_t *extra;      /* module counters, sim.extra_size values */
+    cap_requests requests;
+    char pad[64];
+};
+
+struct sim {
+    const scenario *sc;
+    const network *net;
+    rng_key key;
+    int day;   /* 0-based simulation day */
+    int epoch; /* timeline epoch in force */
+    bool epoch_changed;
+    agents ag;
+    uint32_t next_id;
+    int n_threads;
+    worker *workers;
+    size_t extra_size;
+    capacity_table caps;
+    series_set out;
+    series *s_population, *s_edge_flow, *s_events;
+    void *state[16]; /* module states, by index in model_table */
+    /* Totals for summaries and conservation checks. */
+    int64_t total_events[EVENT_COUNT];
+    int64_t left_system; /* agents removed from the store so far */
+    int64_t agent_days;  /* agents processed, summed over days (for speed figures) */
+};
+
+typedef struct sim_progress {
+    void (*fn)(void *ctx, const sim *s);
+    void *ctx;
+} sim_progress;
+
+int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d);
+void sim_run(sim *s, const sim_progress *progress);
+void sim_step(sim *s);
+void sim_free(sim *s);
+
+/* The current parameters of a module (by its index in model_table). */
+static inline const void *sim_params(const sim *s, int module_index)
+{
+    return scenario_params(s->sc, s->epoch, module_index);
+}
+
+/* Module-owned counters in each worker: reserve `count` int64 slots and get the
+ * offset; sum them with sim_extra_total after a parallel pass. */
+size_t sim_reserve_extra(sim *s, size_t count);
+int64_t sim_extra_total(const sim *s, size_t offset);
+
+/* Asks for one unit of a capacity-limited resource today for agent i; the grant
+ * shows up as bit `slot` of ag.grants[i] during agent_act. */
+void sim_request(sim *s, worker *w, size_t i, uint32_t resource, int slot);
+
+/* Calendar date of a simulation day. */
+void sim_date(const sim *s, int day, int *y, int *m, int *d);
+
+#endif
