@@ -218,6 +218,7 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
         budget -= left;
         ag->node[i] = (uint16_t)net->edges[ag->edge[i]].to;
         ag->state[i] = STATE_WAITING;
+        sim_reach_node(s, i, ag->node[i], w);
     }
     while (ag->state[i] == STATE_WAITING) {
         int v = ag->node[i];
@@ -242,6 +243,8 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
         }
         w->edge_flow[e]++;
         ag->edge[i] = (uint16_t)e;
+        sim_enter_edge(s, i, e, w);
+        if (ag->state[i] != STATE_WAITING) return; /* stopped on the way (detained...) */
         double left = st->travel_days[e];
         if (left > budget) {
             ag->state[i] = STATE_TRAVELLING;
@@ -250,6 +253,7 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
         }
         budget -= left;
         ag->node[i] = (uint16_t)ed->to;
+        sim_reach_node(s, i, ed->to, w);
     }
 }
 

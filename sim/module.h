@@ -37,6 +37,12 @@ typedef struct module {
     void (*agent_plan)(sim *s, void *state, size_t i, worker *w);
     void (*agent_act)(sim *s, void *state, size_t i, worker *w);
     void (*day_end)(sim *s, void *state);
+    /* Encounters, called by the movement module from its agent_act (so, in parallel,
+     * for agent i only) when agent i sets out along edge e or reaches node v. A hook
+     * may change the agent's state (detained, kidnapped, dead...); movement then
+     * stops moving the agent for the day. Checkpoints, crime and hazards live here. */
+    void (*agent_enter_edge)(sim *s, void *state, size_t i, int e, worker *w);
+    void (*agent_reach_node)(sim *s, void *state, size_t i, int v, worker *w);
     void (*free_state)(void *state);
     /* Optional: agents this module brings into the run over `days` days starting at
      * `start` (days since 1970), for `rumbo check` and memory estimates. */

@@ -53,9 +53,26 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         w->population = calloc((size_t)s->net->n_nodes * STATE_LIVE_COUNT, sizeof(int64_t));
         w->edge_flow = calloc((size_t)s->net->n_edges + 1, sizeof(int64_t));
         w->extra = calloc(s->extra_size + 1, sizeof(int64_t));
-        if (!w->population || !w->edge_flow || !w->extra) abort();
+        w->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
+        if (!w->population || !w->edge_flow || !w->extra || !w->incidents) abort();
     }
+    s->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
+    if (!s->incidents) abort();
     return 0;
+}
+
+void sim_enter_edge(sim *s, size_t i, int e, worker *w)
+{
+    for (int m = 0; m < model_count; m++)
+        if (model_table[m]->agent_enter_edge)
+            model_table[m]->agent_enter_edge(s, s->state[m], i, e, w);
+}
+
+void sim_reach_node(sim *s, size_t i, int v, worker *w)
+{
+    for (int m = 0; m < model_count; m++)
+        if (model_table[m]->agent_reach_node)
+            model_table[m]->agent_reach_node(s, s->state[m], i, v, w);
 }
 
 size_t sim_reserve_extra(sim *s, size_t count)
@@ -94,6 +111,7 @@ static void clear_workers(sim *s)
         memset(w->population, 0, pop * sizeof(int64_t));
         memset(w->edge_flow, 0, (size_t)s->net->n_edges * sizeof(int64_t));
         memset(w->extra, 0, s->extra_size * sizeof(int64_t));
+        memset(w->incidents, 0, INCIDENT_COUNT * sim_n_places(s) * sizeof(int64_t));
     }
 }
 
@@ -111,6 +129,10 @@ static void fold_workers(sim *s)
         for (int k = 0; k < EVENT_COUNT; k++) ev[k] += w->events[k];
     }
     for (int k = 0; k < EVENT_COUNT; k++) s->total_events[k] += ev[k];
+    size_t ninc = INCIDENT_COUNT * sim_n_places(s);
+    memset(s->incidents, 0, ninc * sizeof(int64_t));
+    for (int t = 0; t < s->n_threads; t++)
+        for (size_t k = 0; k < ninc; k++) s->incidents[k] += s->workers[t].incidents[k];
 }
 
 void sim_step(sim *s)
@@ -178,9 +200,11 @@ void sim_free(sim *s)
         free(s->workers[t].population);
         free(s->workers[t].edge_flow);
         free(s->workers[t].extra);
+        free(s->workers[t].incidents);
         free(s->workers[t].requests.v);
     }
     free(s->workers);
+    free(s->incidents);
     agents_free(&s->ag);
     capacity_free(&s->caps);
     series_free(&s->out);

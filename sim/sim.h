@@ -22,6 +22,10 @@
 #include "sim/scenario.h"
 #include "sim/series.h"
 
+/* What happened to migrants on an edge or at a node, as other migrants hear of it:
+ * the raw material of learned risk (behaviour) and of place-level outputs. */
+typedef enum { INCIDENT_DETECTION, INCIDENT_CRIME, INCIDENT_INJURY, INCIDENT_COUNT } incident_kind;
+
 /* Per-thread scratch: counters summed after each parallel pass. Separate
  * allocations per thread keep them on separate cache lines. */
 struct worker {
@@ -30,6 +34,7 @@ struct worker {
     int64_t *population; /* n_nodes x STATE_LIVE_COUNT */
     int64_t *edge_flow;  /* n_edges: agents starting along each edge today */
     int64_t *extra;      /* module counters, sim.extra_size values */
+    int64_t *incidents;  /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
     cap_requests requests;
     char pad[64];
 };
@@ -50,6 +55,9 @@ struct sim {
     series_set out;
     series *s_population, *s_edge_flow, *s_events;
     void *state[16]; /* module states, by index in model_table */
+    /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
+     * sim_place_edge / sim_place_node; refreshed at the end of each day. */
+    int64_t *incidents;
     /* Totals for summaries and conservation checks. */
     int64_t total_events[EVENT_COUNT];
     int64_t left_system; /* agents removed from the store so far */
@@ -80,6 +88,31 @@ int64_t sim_extra_total(const sim *s, size_t offset);
 /* Asks for one unit of a capacity-limited resource today for agent i; the grant
  * shows up as bit `slot` of ag.grants[i] during agent_act. */
 void sim_request(sim *s, worker *w, size_t i, uint32_t resource, int slot);
+
+/* Places for incidents: edges first, then nodes. */
+static inline size_t sim_place_edge(const sim *s, int e)
+{
+    (void)s;
+    return (size_t)e;
+}
+static inline size_t sim_place_node(const sim *s, int v)
+{
+    return (size_t)s->net->n_edges + (size_t)v;
+}
+static inline size_t sim_n_places(const sim *s)
+{
+    return (size_t)s->net->n_edges + (size_t)s->net->n_nodes;
+}
+
+/* Records an incident at a place (from a per-agent hook; thread-local, integer). */
+static inline void sim_incident(const sim *s, worker *w, incident_kind k, size_t place)
+{
+    w->incidents[(size_t)k * sim_n_places(s) + place]++;
+}
+
+/* Calls every module's agent_enter_edge / agent_reach_node hook for agent i. */
+void sim_enter_edge(sim *s, size_t i, int e, worker *w);
+void sim_reach_node(sim *s, size_t i, int v, worker *w);
 
 /* Calendar date of a simulation day. */
 void sim_date(const sim *s, int day, int *y, int *m, int *d);
