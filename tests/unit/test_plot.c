@@ -27,13 +27,11 @@ static void dir_make(void)
 static void dir_remove(void)
 {
     DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
+    if (d == NULL) return;
     struct dirent *e;
     char path[512];
     while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         unlink(path);
     }
@@ -109,11 +107,12 @@ static bool exists(const char *path)
 /* ---- fixtures ------------------------------------------------------------------------- */
 
 enum { DAYS = 200 };
-static double mean_a[DAYS], lo_a[DAYS], hi_a[DAYS], mean_b[DAYS];
+static double days[DAYS], mean_a[DAYS], lo_a[DAYS], hi_a[DAYS], mean_b[DAYS];
 
 static plot_series_spec series_spec(void)
 {
     for (int i = 0; i < DAYS; i++) {
+        days[i] = 31.0 + i; /* from February */
         mean_a[i] = 5000.0 + 3000.0 * sin(i / 25.0);
         lo_a[i] = mean_a[i] - 800.0;
         hi_a[i] = mean_a[i] + 800.0;
@@ -129,6 +128,7 @@ static plot_series_spec series_spec(void)
                               .start_month = 1,
                               .start_day = 1,
                               .n = DAYS,
+                              .day = days,
                               .n_series = 2,
                               .series = series};
 }
@@ -203,8 +203,8 @@ Test(plot, time_series_png_has_requested_size)
 Test(plot, time_series_svg)
 {
     plot_series_spec spec = series_spec();
-    spec.day = NULL;
-    spec.n = 10; /* short runs get day ticks instead of months */
+    spec.day = NULL; /* x = 0, 1, 2, ... */
+    spec.n = 10;     /* short runs get day ticks instead of months */
     char err[256] = "";
     const char *path = in_dir("series.svg");
     cr_assert_eq(plot_time_series(&spec, path, err, sizeof err), 0, "%s", err);
@@ -369,6 +369,12 @@ Test(plot, bad_specs_are_errors)
     ts.series = &half_band;
     ts.n_series = 1;
     cr_assert_neq(plot_time_series(&ts, in_dir("a.png"), err, sizeof err), 0);
+    ts = series_spec();
+    static const double backwards[3] = {0.0, 2.0, 1.0};
+    ts.day = backwards;
+    ts.n = 3;
+    cr_assert_neq(plot_time_series(&ts, in_dir("a.png"), err, sizeof err), 0);
+    cr_assert_not_null(strstr(err, "increase"), "message: %s", err);
     ts = series_spec();
     mean_b[3] = NAN;
     cr_assert_neq(plot_time_series(&ts, in_dir("a.png"), err, sizeof err), 0);
