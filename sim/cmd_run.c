@@ -7,9 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/checkpoint.h"
 #include "sim/cli.h"
+#include "sim/interrupt.h"
 #include "sim/output.h"
 #include "sim/sim.h"
+#include "sim/version.h"
 
 static const char run_usage[] =
     "usage: rumbo run SCENARIO [options]\n"
@@ -23,11 +26,22 @@ static const char run_usage[] =
     "      --threads N       OpenMP threads (default: all cores); results do not depend on it\n"
     "      --set KEY=VALUE   override any scenario value, e.g. --set inflow.per_year=2e5\n"
     "                        (repeatable; KEY is a dotted path, VALUE is YAML)\n"
+    "      --checkpoint-every DAYS\n"
+    "                        write a checkpoint every DAYS simulated days\n"
+    "      --checkpoint FILE where checkpoints go (default: OUTPUT.ckpt); removed once the\n"
+    "                        output is complete\n"
+    "      --restart FILE    continue the run saved in checkpoint FILE (same SCENARIO and\n"
+    "                        options; the output is identical to an uninterrupted run's)\n"
+    "      --resume          restart from the checkpoint file if there is one, else start\n"
+    "                        (one command line for every submission of a batch job)\n"
+    "      --stop-at DAY     write a checkpoint after DAY simulated days and stop (exit 3)\n"
     "  -q, --quiet           no progress or summary\n"
     "  -h, --help            this help\n"
     "\n"
     "Progress (days per second, ETA) goes to stderr when it is a terminal.\n"
-    "exit codes: 0 ok, 1 runtime failure, 2 bad input\n";
+    "SIGTERM or SIGINT (a batch wall-time limit, Ctrl-C) ends the current day, writes a\n"
+    "checkpoint and exits with code 3; continue with --restart or --resume.\n"
+    "exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 stopped with a checkpoint\n";
 
 typedef struct progress_ctx {
     struct timespec start, last;
@@ -93,6 +107,11 @@ static void print_summary(const sim *s, const char *path, double seconds, double
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"checkpoint-every", required_argument, 0, 'E'},
+        {"checkpoint", required_argument, 0, 'C'},
+        {"restart", required_argument, 0, 'R'},
+        {"resume", no_argument, 0, 'U'},
+        {"stop-at", required_argument, 0, 'A'},
         {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, 'S'},
         {"days", required_argument, 0, 'D'},   {"threads", required_argument, 0, 'T'},
         {"set", required_argument, 0, 's'},    {"quiet", no_argument, 0, 'q'},
@@ -103,7 +122,9 @@ int cmd_run(int argc, char **argv)
     if (!ov.sets) abort();
     const char *output = NULL;
     int64_t threads = 0;
-    bool quiet = false;
+    bool quiet = false, resume = false;
+    int64_t every = 0, stop_at = 0;
+    const char *checkpoint = NULL, *restart = NULL;
     int c;
     optind = 1;
     while (!d.failed && (c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
@@ -114,6 +135,11 @@ int cmd_run(int argc, char **argv)
         case 'T': cli_parse_count("--threads", optarg, 1, 1024, &threads, &d); break;
         case 's': ov.sets[ov.n_sets++] = optarg; break;
         case 'q': quiet = true; break;
+        case 'E': cli_parse_count("--checkpoint-every", optarg, 1, 36525, &every, &d); break;
+        case 'C': checkpoint = optarg; break;
+        case 'R': restart = optarg; break;
+        case 'U': resume = true; break;
+        case 'A': cli_parse_count("--stop-at", optarg, 1, 36525, &stop_at, &d); break;
         case 'h': fputs(run_usage, stdout); free(ov.sets); return EXIT_OK;
         default: fputs(run_usage, stderr); free(ov.sets); return EXIT_BAD_INPUT;
         }
@@ -126,6 +152,13 @@ int cmd_run(int argc, char **argv)
     }
     const char *path = argv[optind];
     char *out_path = output ? strdup(output) : default_output(path);
+    char *ckpt_path = checkpoint ? strdup(checkpoint) : NULL;
+    if (!ckpt_path) {
+        ckpt_path = malloc(strlen(out_path) + 6);
+        if (!ckpt_path) abort();
+        sprintf(ckpt_path, "%s.ckpt", out_path);
+    }
+    if (resume && !restart && access(ckpt_path, F_OK) == 0) restart = ckpt_path;
     scenario sc = {0};
     sim s;
     bool have_sim = false;
@@ -140,6 +173,19 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     have_sim = true;
+    if (restart) {
+        char commit[64];
+        if (checkpoint_restore(&s, restart, commit, sizeof commit, &d)) {
+            rc = cli_report(&d);
+            goto done;
+        }
+        if (!quiet) fprintf(stderr, "rumbo: restarting from %s at day %d\n", restart, s.day);
+        if (strcmp(commit, RUMBO_COMMIT) != 0)
+            fprintf(stderr, "rumbo: warning: %s was written by commit %s, this is %s\n", restart,
+                    commit, RUMBO_COMMIT);
+    }
+    checkpoint_policy policy = {ckpt_path, (int)every, (int)stop_at};
+    interrupt_install();
     progress_ctx pctx = {.show = !quiet && isatty(STDERR_FILENO)};
     clock_gettime(CLOCK_MONOTONIC, &pctx.start);
     pctx.last = pctx.start;
@@ -148,6 +194,18 @@ int cmd_run(int argc, char **argv)
     while (s.day < sc.days) {
         sim_step(&s);
         show_progress(&pctx, &s);
+        int stop = checkpoint_after_day(&policy, &s, &d);
+        if (stop < 0) {
+            rc = cli_report(&d);
+            goto done;
+        }
+        if (stop == EXIT_INTERRUPTED) {
+            if (!quiet)
+                fprintf(stderr, "\nrumbo: stopped after day %d; checkpoint in %s (continue with "
+                                "--restart %s)\n", s.day, ckpt_path, ckpt_path);
+            rc = EXIT_INTERRUPTED;
+            goto done;
+        }
     }
     double seconds = seconds_since(&t0);
     const series_set *members[1] = {&s.out};
@@ -156,11 +214,13 @@ int cmd_run(int argc, char **argv)
         rc = cli_report(&d);
         goto done;
     }
+    if ((every > 0 || restart) && access(ckpt_path, F_OK) == 0) unlink(ckpt_path);
     if (!quiet) print_summary(&s, out_path, seconds, (double)s.agent_days);
 done:
     if (have_sim) sim_free(&s);
     if (sc.path) scenario_free(&sc);
     free(out_path);
+    free(ckpt_path);
     free(ov.sets);
     return rc;
 }

@@ -30,6 +30,22 @@ static void register_outputs(sim *s)
                              "events of each kind each day", (const char *const[]){"event", NULL});
 }
 
+/* The engine's own state carried from day to day (agents and outputs aside). Capacity
+ * arrays are registered last: modules grow them during init. */
+static void persist_engine(sim *s)
+{
+    sim_persist(s, "engine.next_id", &s->next_id, sizeof s->next_id, 1);
+    sim_persist(s, "engine.epoch", &s->epoch, sizeof s->epoch, 1);
+    sim_persist(s, "engine.total_events", s->total_events, sizeof(int64_t), EVENT_COUNT);
+    sim_persist(s, "engine.left_system", &s->left_system, sizeof s->left_system, 1);
+    sim_persist(s, "engine.agent_days", &s->agent_days, sizeof s->agent_days, 1);
+    sim_persist(s, "engine.incidents", s->incidents, sizeof(int64_t),
+                INCIDENT_COUNT * sim_n_places(s));
+    sim_persist(s, "engine.capacity", s->caps.capacity, sizeof(int64_t), s->caps.n);
+    sim_persist(s, "engine.granted", s->caps.granted, sizeof(int64_t), s->caps.n);
+    sim_persist(s, "engine.requested", s->caps.requested, sizeof(int64_t), s->caps.n);
+}
+
 int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d)
 {
     memset(s, 0, sizeof *s);
@@ -58,6 +74,7 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     }
     s->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
     if (!s->incidents) abort();
+    persist_engine(s);
     return 0;
 }
 
@@ -138,7 +155,8 @@ static void fold_workers(sim *s)
 void sim_step(sim *s)
 {
     int epoch = scenario_epoch_of_day(s->sc, s->day);
-    s->epoch_changed = s->day == 0 || epoch != s->epoch;
+    s->epoch_changed = s->day == 0 || epoch != s->epoch || s->restored;
+    s->restored = false;
     s->epoch = epoch;
     clear_workers(s);
     for (int m = 0; m < model_count; m++)
@@ -205,6 +223,7 @@ void sim_free(sim *s)
     }
     free(s->workers);
     free(s->incidents);
+    persist_free(&s->persist);
     agents_free(&s->ag);
     capacity_free(&s->caps);
     series_free(&s->out);

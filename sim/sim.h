@@ -18,6 +18,7 @@
 #include "sim/agents.h"
 #include "sim/capacity.h"
 #include "sim/events.h"
+#include "sim/persist.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/series.h"
@@ -62,6 +63,11 @@ struct sim {
     int64_t total_events[EVENT_COUNT];
     int64_t left_system; /* agents removed from the store so far */
     int64_t agent_days;  /* agents processed, summed over days (for speed figures) */
+    /* Checkpoints (sim/persist.h, sim/checkpoint.h): the registered state, and whether
+     * the state was just restored. `epoch_changed` is also true on the first day after
+     * a restart, so tables derived from parameters are rebuilt: use it for that only. */
+    persist_table persist;
+    bool restored;
 };
 
 typedef struct sim_progress {

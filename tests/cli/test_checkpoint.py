@@ -1,0 +1,109 @@
+"""Checkpoint and restart of `rumbo run`: a restarted run equals a straight one."""
+import os
+import signal
+import subprocess
+import time
+
+import h5py
+
+from rumbo_test import assert_same_datasets, main, run, run_to, scenario, write
+import rumbo_test
+
+TINY = scenario("tiny.yaml")
+
+
+def test_restart_equals_straight_run(tmp):
+    straight = run_to(tmp, TINY, "--threads", "1", name="straight.h5")
+    out = os.path.join(tmp, "split.h5")
+    p = run("run", TINY, "-o", out, "--quiet", "--stop-at", "23", "--threads", "2", check=3)
+    ckpt = out + ".ckpt"
+    assert os.path.exists(ckpt) and not os.path.exists(out), p.stderr
+    with h5py.File(ckpt, "r") as f:
+        assert f.attrs["format"] == "rumbo checkpoint"
+        assert f.attrs["day"] == 23
+        assert f["series/events"].shape[0] == 23
+        assert "engine.next_id" in f["state"]
+        assert len(f["agents/id"]) > 0
+    run("run", TINY, "-o", out, "--quiet", "--restart", ckpt, "--threads", "2", check=0)
+    assert_same_datasets(straight, out)
+    assert subprocess.run(["h5diff", straight, out]).returncode == 0
+
+
+def test_resume_over_several_jobs(tmp):
+    """--resume with --stop-at: three "jobs" of one run, two threads, then one thread."""
+    straight = run_to(tmp, TINY, name="straight.h5")
+    out = os.path.join(tmp, "jobs.h5")
+    common = ["run", TINY, "-o", out, "--quiet", "--resume", "--checkpoint-every", "7"]
+    run(*common, "--stop-at", "15", "--threads", "2", check=3)
+    run(*common, "--stop-at", "31", "--threads", "1", check=3)
+    run(*common, "--threads", "2", check=0)
+    assert not os.path.exists(out + ".ckpt"), "checkpoint left behind after completion"
+    assert_same_datasets(straight, out)
+
+
+def test_sigterm_writes_checkpoint_and_exits_3(tmp):
+    """A wall-time SIGTERM mid-run: checkpoint, exit 3; the restart completes the run."""
+    args = ["--days", "5000", "--set", "inflow.per_year=20000", "--threads", "2"]
+    straight = run_to(tmp, TINY, *args, name="straight.h5")
+    out = os.path.join(tmp, "killed.h5")
+    ckpt = os.path.join(tmp, "k.ckpt")
+    cmd = [rumbo_test.RUMBO, "run", TINY, "-o", out, "--quiet", "--checkpoint", ckpt,
+           "--checkpoint-every", "50", *args]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The first scheduled checkpoint shows that the run is under way.
+    deadline = time.time() + 120
+    while not os.path.exists(ckpt) and p.poll() is None and time.time() < deadline:
+        time.sleep(0.005)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 3, (p.returncode, err)
+    assert not os.path.exists(out)
+    with h5py.File(ckpt, "r") as f:
+        day = int(f.attrs["day"])
+    assert 0 < day < 5000
+    run("run", TINY, "-o", out, "--quiet", "--restart", ckpt, *args, check=0)
+    assert_same_datasets(straight, out)
+
+
+def test_restart_refuses_other_scenario(tmp):
+    out = os.path.join(tmp, "a.h5")
+    run("run", TINY, "-o", out, "--quiet", "--stop-at", "5", check=3)
+    p = run("run", TINY, "-o", out, "--quiet", "--restart", out + ".ckpt", "--seed", "8",
+            check=2)
+    assert "different scenario" in p.stderr, p.stderr
+    assert not os.path.exists(out)
+
+
+def test_restart_refuses_bad_files(tmp):
+    out = os.path.join(tmp, "a.h5")
+    p = run("run", TINY, "-o", out, "--restart", os.path.join(tmp, "missing.ckpt"), check=2)
+    assert "missing.ckpt" in p.stderr
+    junk = write(tmp, "junk.ckpt", "not hdf5\n")
+    p = run("run", TINY, "-o", out, "--restart", junk, check=2)
+    assert "junk.ckpt" in p.stderr
+    plain = run_to(tmp, TINY, name="plain.h5")  # an HDF5 file, but not a checkpoint
+    p = run("run", TINY, "-o", out, "--restart", plain, check=2)
+    assert "not a rumbo checkpoint" in p.stderr, p.stderr
+
+
+def test_restart_refuses_other_format_version(tmp):
+    out = os.path.join(tmp, "a.h5")
+    run("run", TINY, "-o", out, "--quiet", "--stop-at", "5", check=3)
+    with h5py.File(out + ".ckpt", "r+") as f:
+        f.attrs["checkpoint_version"] = 999
+    p = run("run", TINY, "-o", out, "--restart", out + ".ckpt", check=2)
+    assert "version 999" in p.stderr, p.stderr
+
+
+def test_restart_refuses_missing_state(tmp):
+    out = os.path.join(tmp, "a.h5")
+    run("run", TINY, "-o", out, "--quiet", "--stop-at", "5", check=3)
+    with h5py.File(out + ".ckpt", "r+") as f:
+        del f["state/engine.incidents"]
+        del f["agents/days_left"]
+    p = run("run", TINY, "-o", out, "--restart", out + ".ckpt", check=2)
+    assert "days_left" in p.stderr, p.stderr
+
+
+if __name__ == "__main__":
+    main(globals())
