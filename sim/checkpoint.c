@@ -129,7 +129,7 @@ int checkpoint_write(const sim *s, const char *path, diag *d)
                   path);
         unlink(tmp);
     } else {
-        out = h5u_commit_file(tmp, path, d);
+        out = h5u_commit_file(tmp, path, false, d);
     }
     free(tmp);
     return out;

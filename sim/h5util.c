@@ -113,20 +113,20 @@ int h5u_exists(hid_t loc, const char *name)
     return H5Lexists(loc, name, H5P_DEFAULT) > 0;
 }
 
-int h5u_commit_file(const char *tmp, const char *path, diag *d)
+int h5u_commit_file(const char *tmp, const char *path, bool keep_on_failure, diag *d)
 {
     FILE *f = fopen(tmp, "rb");
     int ok = f && fsync(fileno(f)) == 0;
     if (f) fclose(f);
     if (!ok) {
         diag_fail(d, EXIT_RUNTIME, "%s: flushing to disk failed: %s", path, strerror(errno));
-        unlink(tmp);
+        if (!keep_on_failure) unlink(tmp);
         return -1;
     }
     if (rename(tmp, path) != 0) {
         diag_fail(d, EXIT_RUNTIME, "%s: cannot move the finished file into place: %s", path,
                   strerror(errno));
-        unlink(tmp);
+        if (!keep_on_failure) unlink(tmp);
         return -1;
     }
     return 0;

@@ -4,6 +4,7 @@
 #define RUMBO_H5UTIL_H
 
 #include <hdf5.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,9 +40,9 @@ herr_t h5u_write_strings(hid_t loc, const char *name, size_t n, const char *cons
 /* Length of a 1-D dataset (or the first dimension), or -1. */
 int64_t h5u_length(hid_t loc, const char *name);
 
-/* Moves a finished file `tmp` to `path` after flushing it to disk. On failure the
- * temporary is removed and `d` explains. */
-int h5u_commit_file(const char *tmp, const char *path, diag *d);
+/* Moves a finished file `tmp` to `path` after flushing it to disk. On failure `d`
+ * explains and the temporary is removed unless keep_on_failure. */
+int h5u_commit_file(const char *tmp, const char *path, bool keep_on_failure, diag *d);
 
 /* True if `loc` has a link called `name` (no error stack noise). */
 int h5u_exists(hid_t loc, const char *name);

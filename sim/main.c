@@ -16,12 +16,15 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO     simulate a scenario and write time series to HDF5\n"
     "  check SCENARIO   validate a scenario and its network, estimate memory; no simulation\n"
+    "  sweep SWEEP.yaml parameter sweep (grid, Latin hypercube, Sobol/Saltelli) into one\n"
+    "                   file; Sobol indices; MPI-parallel under mpirun in RUMBO_MPI builds\n"
     "\n"
     "options:\n"
     "  --version        print the version and the git commit\n"
     "  -h, --help       this help; `rumbo COMMAND --help` for a command\n"
     "\n"
-    "exit codes: 0 ok, 1 runtime failure, 2 bad input\n";
+    "exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 stopped on SIGTERM/SIGINT with the\n"
+    "state saved (continue with `run --restart` or by rerunning the sweep)\n";
 
 int cli_report(const diag *d)
 {
@@ -77,6 +80,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
     fprintf(stderr, "rumbo: error: unknown command '%s'\n\n%s", cmd, usage);
     return EXIT_BAD_INPUT;
 }

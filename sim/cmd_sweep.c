@@ -1,0 +1,521 @@
+/* `rumbo sweep`: run a parameter sweep, serially or over MPI ranks, into one file.
+ *
+ * The driver is the same for one process and for K MPI ranks (RUMBO_MPI builds):
+ * every rank reads the spec and builds the same design (design.h: designs are pure
+ * functions of the spec), rank 0 opens or resumes the sweep file and tells the others
+ * which runs are still to do, and the runs left are dealt out in turn (run i of the
+ * to-do list to rank i mod K). Rank 0 also computes; the others send each result to it
+ * as a message, and rank 0 writes every result at its run's row, between its own runs
+ * and once a simulated day inside them. Where a result was computed changes nothing in
+ * it, so the file equals a serial sweep's.
+ *
+ * Stopping: SIGTERM/SIGINT (or --stop-after) ends the current runs at the next day;
+ * finished results are kept, the file stays as OUT.partial, every rank exits with
+ * EXIT_INTERRUPTED, and the same command later resumes. If rank 0 is told to stop it
+ * tells the other ranks, so a signal delivered to one rank is enough. */
+#include <getopt.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef RUMBO_MPI
+#include <mpi.h>
+#endif
+
+#include "analysis/sensitivity.h"
+#include "analysis/sweep.h"
+#include "analysis/sweep_file.h"
+#include "sim/cli.h"
+#include "sim/interrupt.h"
+#include "sim/output.h"
+
+static const char sweep_usage[] =
+    "usage: rumbo sweep SWEEP.yaml [-o OUT.h5] [options]\n"
+    "\n"
+    "Runs every design point of SWEEP.yaml (base scenario, parameters, design, replicates,\n"
+    "indicators: see the README) and stores each run's parameters and indicators in OUT.h5\n"
+    "as runs finish; saltelli designs also get Sobol indices, printed and stored.\n"
+    "Under `mpirun -n K` the runs are spread over K ranks; the file is the same.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE     sweep file to write (default: SWEEP's name with .h5, here)\n"
+    "      --threads N       OpenMP threads per run (default: all cores; under mpirun set\n"
+    "                        OMP_NUM_THREADS or this so ranks x threads <= cores)\n"
+    "      --fresh           discard an unfinished OUT.h5.partial instead of resuming it\n"
+    "      --stop-after N    each rank stops after N runs, as if interrupted (for tests)\n"
+    "  -q, --quiet           no progress or table\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "A sweep stopped by SIGTERM/SIGINT keeps its finished runs in OUT.h5.partial and exits\n"
+    "with code 3; running the same command again resumes it, skipping finished runs.\n"
+    "exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 stopped (resume later)\n";
+
+enum { TAG_RESULT = 1, TAG_DONE = 2, TAG_STOP = 3 };
+enum { MAX_PENDING_SENDS = 16 };
+
+typedef struct driver {
+    int rank, size;
+    const sweep_spec *sp;
+    int threads;
+    bool quiet, show;
+    sweep_file file; /* rank 0 */
+    size_t result_bytes;
+    unsigned char *msg; /* 8-byte run number + result */
+    size_t runs_done, runs_before, stored_now;
+    int workers_left;   /* rank 0: ranks that have not reported DONE */
+    bool stop;          /* stop as soon as possible (signal, STOP message, worker stopped) */
+    bool stop_sent;     /* rank 0: STOP went to every other rank */
+    bool stop_received; /* other ranks: the STOP has been taken */
+    int status;         /* worst outcome so far: EXIT_OK, EXIT_INTERRUPTED, or an error */
+    diag d;
+    struct timespec t0, last_shown;
+#ifdef RUMBO_MPI
+    MPI_Request pending[MAX_PENDING_SENDS];
+    unsigned char *pending_buf[MAX_PENDING_SENDS];
+#endif
+} driver;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+static void worse(driver *dr, int status)
+{
+    if (status == EXIT_OK) return;
+    if (dr->status == EXIT_OK || dr->status == EXIT_INTERRUPTED) dr->status = status;
+}
+
+static void show_progress(driver *dr)
+{
+    if (!dr->show || dr->rank != 0) return;
+    if (dr->runs_done < dr->sp->runs && seconds_since(&dr->last_shown) < 0.2) return;
+    clock_gettime(CLOCK_MONOTONIC, &dr->last_shown);
+    double el = seconds_since(&dr->t0);
+    double rate = el > 0 ? (double)dr->stored_now / el : 0;
+    double eta = rate > 0 ? (double)(dr->sp->runs - dr->runs_done) / rate : 0;
+    fprintf(stderr, "\r  run %zu/%zu  %.2f runs/s  ETA %.0f s   ", dr->runs_done, dr->sp->runs,
+            rate, eta);
+    if (dr->runs_done == dr->sp->runs) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void store(driver *dr, size_t sample, const void *result)
+{
+    if (dr->status != EXIT_OK && dr->status != EXIT_INTERRUPTED) return;
+    if (sweep_file_put(&dr->file, dr->sp, sample, result, &dr->d)) {
+        worse(dr, dr->d.exit_code);
+        dr->stop = true;
+        return;
+    }
+    dr->runs_done++;
+    dr->stored_now++;
+    show_progress(dr);
+}
+
+/* ---- messages (MPI builds) --------------------------------------------------------------- */
+
+#ifdef RUMBO_MPI
+static void send_stop_to_all(driver *dr)
+{
+    if (dr->stop_sent) return;
+    dr->stop_sent = true;
+    int dummy = 0;
+    for (int r = 0; r < dr->size; r++)
+        if (r != dr->rank) MPI_Send(&dummy, 1, MPI_INT, r, TAG_STOP, MPI_COMM_WORLD);
+}
+
+/* Rank 0: takes every message that has arrived (results, DONE reports). */
+static void drain(driver *dr, bool block)
+{
+    for (;;) {
+        int flag = 0;
+        MPI_Status st;
+        if (block) {
+            MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+            flag = 1;
+        } else {
+            MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        }
+        if (!flag) return;
+        if (st.MPI_TAG == TAG_RESULT) {
+            MPI_Recv(dr->msg, (int)(8 + dr->result_bytes), MPI_BYTE, st.MPI_SOURCE, TAG_RESULT,
+                     MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            uint64_t sample;
+            memcpy(&sample, dr->msg, 8);
+            store(dr, (size_t)sample, dr->msg + 8);
+        } else if (st.MPI_TAG == TAG_DONE) {
+            char report[sizeof dr->d.msg + 8];
+            MPI_Recv(report, (int)sizeof report, MPI_CHAR, st.MPI_SOURCE, TAG_DONE, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            int status;
+            memcpy(&status, report, sizeof status);
+            if (status != EXIT_OK) {
+                dr->stop = true;
+                if (status != EXIT_INTERRUPTED && !dr->d.failed)
+                    diag_fail(&dr->d, status, "rank %d: %s", st.MPI_SOURCE, report + 8);
+                worse(dr, status);
+            }
+            dr->workers_left--;
+        } else {
+            int dummy;
+            MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+        }
+        if (block) return;
+    }
+}
+
+/* Workers: a STOP from rank 0? */
+static bool stop_message(driver *dr)
+{
+    int flag = 0;
+    MPI_Iprobe(0, TAG_STOP, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+    if (flag) {
+        int dummy;
+        MPI_Recv(&dummy, 1, MPI_INT, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        dr->stop = dr->stop_received = true;
+    }
+    return dr->stop;
+}
+
+static void send_result(driver *dr, size_t sample, const unsigned char *result)
+{
+    int slot = -1;
+    for (int i = 0; i < MAX_PENDING_SENDS && slot < 0; i++) {
+        if (!dr->pending_buf[i]) {
+            slot = i;
+        } else {
+            int done = 0;
+            MPI_Test(&dr->pending[i], &done, MPI_STATUS_IGNORE);
+            if (done) {
+                free(dr->pending_buf[i]);
+                dr->pending_buf[i] = NULL;
+                slot = i;
+            }
+        }
+    }
+    if (slot < 0) {
+        MPI_Waitany(MAX_PENDING_SENDS, dr->pending, &slot, MPI_STATUS_IGNORE);
+        free(dr->pending_buf[slot]);
+    }
+    unsigned char *buf = malloc(8 + dr->result_bytes);
+    if (!buf) abort();
+    uint64_t s = sample;
+    memcpy(buf, &s, 8);
+    memcpy(buf + 8, result, dr->result_bytes);
+    dr->pending_buf[slot] = buf;
+    MPI_Isend(buf, (int)(8 + dr->result_bytes), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
+              &dr->pending[slot]);
+}
+
+static void finish_sends(driver *dr)
+{
+    for (int i = 0; i < MAX_PENDING_SENDS; i++) {
+        if (!dr->pending_buf[i]) continue;
+        MPI_Wait(&dr->pending[i], MPI_STATUS_IGNORE);
+        free(dr->pending_buf[i]);
+        dr->pending_buf[i] = NULL;
+    }
+}
+#endif
+
+/* Called once a simulated day inside each run: the place to notice signals and, on
+ * rank 0, to store results that other ranks sent meanwhile. */
+static bool should_stop(void *ctx)
+{
+    driver *dr = ctx;
+    if (interrupt_requested()) {
+        dr->stop = true;
+        worse(dr, EXIT_INTERRUPTED);
+    }
+#ifdef RUMBO_MPI
+    if (dr->size > 1) {
+        if (dr->rank == 0) {
+            drain(dr, false);
+            if (dr->stop) send_stop_to_all(dr);
+        } else {
+            stop_message(dr);
+        }
+    }
+#endif
+    return dr->stop;
+}
+
+/* ---- the loop ----------------------------------------------------------------------------- */
+
+static void run_share(driver *dr, const size_t *todo, size_t n_todo, int64_t stop_after)
+{
+    unsigned char *result = malloc(dr->result_bytes + 8);
+    if (!result) abort();
+    int64_t ran = 0;
+    for (size_t i = (size_t)dr->rank; i < n_todo; i += (size_t)dr->size) {
+        if (should_stop(dr)) break;
+        if (stop_after >= 0 && ran >= stop_after) {
+            dr->stop = true;
+            worse(dr, EXIT_INTERRUPTED);
+            break;
+        }
+        diag d = {0};
+        int rc = sweep_run_sample(dr->sp, todo[i], dr->threads, should_stop, dr, result, &d);
+        if (rc == 1) {
+            worse(dr, EXIT_INTERRUPTED);
+            break;
+        }
+        if (rc < 0) {
+            if (!dr->d.failed) dr->d = d;
+            worse(dr, d.exit_code);
+            dr->stop = true;
+            break;
+        }
+        ran++;
+        if (dr->rank == 0) store(dr, todo[i], result);
+#ifdef RUMBO_MPI
+        else
+            send_result(dr, todo[i], result);
+#endif
+    }
+    if (dr->stop) worse(dr, EXIT_INTERRUPTED);
+    free(result);
+}
+
+/* Rank 0, all runs stored: Sobol indices for saltelli designs. */
+static int analyse(driver *dr)
+{
+    const sweep_spec *sp = dr->sp;
+    if (sp->design != SWEEP_SALTELLI) return 0;
+    double *ind = malloc(sp->runs * sp->m * sizeof(double) + 1);
+    if (!ind) abort();
+    sensitivity sens;
+    int rc = sweep_file_read_indicators(&dr->file, sp, ind);
+    if (rc == 0) rc = sensitivity_compute(sp, ind, &sens);
+    if (rc == 0) {
+        if (!dr->quiet) sensitivity_print(stdout, sp, &sens);
+        rc = sensitivity_write(dr->file.file, sp, &sens);
+        sensitivity_free(&sens);
+    }
+    free(ind);
+    if (rc)
+        diag_fail(&dr->d, EXIT_RUNTIME, "%s: computing or storing the Sobol indices failed",
+                  dr->file.partial);
+    return rc;
+}
+
+static size_t *todo_list(const uint8_t *done, size_t runs, size_t *n)
+{
+    size_t *todo = malloc((runs + 1) * sizeof(size_t));
+    if (!todo) abort();
+    *n = 0;
+    for (size_t i = 0; i < runs; i++)
+        if (!done[i]) todo[(*n)++] = i;
+    return todo;
+}
+
+static char *default_output(const char *spec_path)
+{
+    const char *base = strrchr(spec_path, '/');
+    base = base ? base + 1 : spec_path;
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+        n -= 5;
+    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+        n -= 4;
+    char *out = malloc(n + 4);
+    if (!out) abort();
+    memcpy(out, base, n);
+    strcpy(out + n, ".h5");
+    return out;
+}
+
+/* Rank 0 opens the file; everybody learns which runs are done. Returns the status. */
+static int open_and_share(driver *dr, const char *out, bool fresh, uint8_t *done)
+{
+    int status = EXIT_OK;
+    if (dr->rank == 0) {
+        char warning[256];
+        if (output_check_path(out, &dr->d) ||
+            sweep_file_open(&dr->file, out, dr->sp, fresh, done, &dr->runs_before, warning, &dr->d))
+            status = dr->d.exit_code ? dr->d.exit_code : EXIT_RUNTIME;
+        else if (warning[0])
+            fprintf(stderr, "rumbo: warning: %s\n", warning);
+        dr->runs_done = dr->runs_before;
+    }
+#ifdef RUMBO_MPI
+    if (dr->size > 1) {
+        MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (status == EXIT_OK) MPI_Bcast(done, (int)dr->sp->runs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    }
+#endif
+    return status;
+}
+
+static int finish(driver *dr, const char *out)
+{
+    if (dr->status == EXIT_OK && dr->runs_done != dr->sp->runs) dr->status = EXIT_INTERRUPTED;
+    if (dr->status == EXIT_OK && analyse(dr)) dr->status = dr->d.exit_code;
+    double secs = seconds_since(&dr->t0);
+    if (dr->status == EXIT_OK) {
+        if (sweep_file_finish(&dr->file, &dr->d)) return cli_report(&dr->d);
+        if (!dr->quiet)
+            printf("rumbo sweep: %zu runs (%zu done before) in %.2f s on %d rank%s x %d "
+                   "thread%s -> %s\n",
+                   dr->sp->runs, dr->runs_before, secs, dr->size, dr->size == 1 ? "" : "s",
+                   dr->threads, dr->threads == 1 ? "" : "s", out);
+        return EXIT_OK;
+    }
+    diag keep = {0};
+    sweep_file_suspend(&dr->file, &keep);
+    if (dr->status == EXIT_INTERRUPTED) {
+        if (!dr->quiet)
+            fprintf(stderr,
+                    "\nrumbo: sweep stopped with %zu of %zu runs done; they are kept in "
+                    "%s.partial: run the same command again to continue\n",
+                    dr->runs_done, dr->sp->runs, out);
+        return EXIT_INTERRUPTED;
+    }
+    return cli_report(&dr->d);
+}
+
+static int sweep_main(driver *dr, const char *spec_path, const char *out, bool fresh,
+                      int64_t stop_after)
+{
+    sweep_spec sp;
+    diag d = {0};
+    if (sweep_load(&sp, spec_path, &d)) {
+        sweep_free(&sp);
+        return dr->rank == 0 ? cli_report(&d) : d.exit_code;
+    }
+    dr->sp = &sp;
+    dr->result_bytes = sweep_result_bytes(&sp);
+    dr->msg = malloc(dr->result_bytes + 8);
+    uint8_t *done = calloc(sp.runs + 1, 1);
+    if (!dr->msg || !done) abort();
+    interrupt_install();
+    clock_gettime(CLOCK_MONOTONIC, &dr->t0);
+    dr->last_shown = dr->t0;
+    int rc = open_and_share(dr, out, fresh, done);
+    if (rc != EXIT_OK) {
+        if (dr->rank == 0) cli_report(&dr->d);
+    } else {
+        size_t n_todo;
+        size_t *todo = todo_list(done, sp.runs, &n_todo);
+        dr->workers_left = dr->size - 1;
+        run_share(dr, todo, n_todo, stop_after);
+#ifdef RUMBO_MPI
+        if (dr->size > 1 && dr->rank == 0) {
+            if (dr->stop) send_stop_to_all(dr);
+            while (dr->workers_left > 0) {
+                drain(dr, true);
+                if (dr->stop) send_stop_to_all(dr);
+            }
+        } else if (dr->size > 1) {
+            finish_sends(dr);
+            char report[sizeof dr->d.msg + 8];
+            memcpy(report, &dr->status, sizeof dr->status);
+            memcpy(report + 8, dr->d.msg, sizeof dr->d.msg);
+            MPI_Send(report, (int)sizeof report, MPI_CHAR, 0, TAG_DONE, MPI_COMM_WORLD);
+        }
+#endif
+        free(todo);
+        rc = dr->rank == 0 ? finish(dr, out) : dr->status;
+#ifdef RUMBO_MPI
+        /* Every rank exits with rank 0's verdict, so mpirun reports one outcome, and takes
+         * a STOP that rank 0 sent after this rank had finished (no message is left
+         * unreceived at MPI_Finalize). */
+        if (dr->size > 1) {
+            int verdict[2] = {rc, dr->stop_sent};
+            MPI_Bcast(verdict, 2, MPI_INT, 0, MPI_COMM_WORLD);
+            rc = verdict[0];
+            if (dr->rank != 0 && verdict[1] && !dr->stop_received) {
+                int dummy;
+                MPI_Recv(&dummy, 1, MPI_INT, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            }
+        }
+#endif
+    }
+    free(done);
+    free(dr->msg);
+    sweep_free(&sp);
+    return rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"threads", required_argument, 0, 'T'},
+                                         {"fresh", no_argument, 0, 'F'},
+                                         {"stop-after", required_argument, 0, 'A'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    diag d = {0};
+    const char *output = NULL;
+    int64_t threads = 0, stop_after = -1;
+    bool fresh = false, quiet = false;
+    int c;
+    optind = 1;
+    while (!d.failed && (c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            output = optarg;
+            break;
+        case 'T':
+            cli_parse_count("--threads", optarg, 1, 1024, &threads, &d);
+            break;
+        case 'F':
+            fresh = true;
+            break;
+        case 'A':
+            cli_parse_count("--stop-after", optarg, 0, INT64_MAX, &stop_after, &d);
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            fputs(sweep_usage, stdout);
+            return EXIT_OK;
+        default:
+            fputs(sweep_usage, stderr);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (!d.failed && optind != argc - 1)
+        diag_fail(&d, EXIT_BAD_INPUT,
+                  "sweep needs exactly one SWEEP.yaml (see rumbo sweep --help)");
+    if (d.failed) return cli_report(&d);
+    driver dr;
+    memset(&dr, 0, sizeof dr);
+    dr.size = 1;
+#ifndef RUMBO_MPI
+    /* Several copies of a serial build under mpirun would all be "rank 0". */
+    const char *world = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!world) world = getenv("PMI_SIZE");
+    if (world && atoi(world) > 1) {
+        diag_fail(&d, EXIT_BAD_INPUT,
+                  "this rumbo was built without MPI: build with "
+                  "-DRUMBO_MPI=ON to run a sweep under mpirun");
+        return cli_report(&d);
+    }
+#else
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &dr.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &dr.size);
+#endif
+    dr.threads = threads > 0 ? (int)threads : omp_get_max_threads();
+    dr.quiet = quiet;
+    dr.show = !quiet && isatty(STDERR_FILENO);
+    char *out = output ? strdup(output) : default_output(argv[optind]);
+    if (!out) abort();
+    int rc = sweep_main(&dr, argv[optind], out, fresh, stop_after);
+    free(out);
+#ifdef RUMBO_MPI
+    MPI_Finalize();
+#endif
+    return rc;
+}
