@@ -255,6 +255,14 @@ static void reset(sweep_file *f, size_t n_series)
     f->extent = 0;
 }
 
+static void release(sweep_file *f)
+{
+    free(f->ds_series);
+    free(f->path);
+    free(f->partial);
+    memset(f, 0, sizeof *f);
+}
+
 int sweep_file_open(sweep_file *f, const char *path, const sweep_spec *sp, bool fresh,
                     uint8_t *done, size_t *n_done, char *warning, diag *d)
 {
@@ -285,6 +293,7 @@ int sweep_file_open(sweep_file *f, const char *path, const sweep_spec *sp, bool 
                       "%s belongs to a different sweep (other spec or base scenario): remove it, "
                       "or pass --fresh to start this sweep over it",
                       f->partial);
+            release(f);
             return -1;
         }
         snprintf(warning, 256, "%s was damaged (killed while writing?); starting over", f->partial);
@@ -294,6 +303,7 @@ int sweep_file_open(sweep_file *f, const char *path, const sweep_spec *sp, bool 
                   strerror(errno));
         close_handles(f);
         unlink(f->partial);
+        release(f);
         return -1;
     }
     f->last_flush = now();
@@ -377,14 +387,6 @@ int sweep_file_read_indicators(sweep_file *f, const sweep_spec *sp, double *out)
 {
     if (f->extent != sp->runs) return -1;
     return H5Dread(f->ds_ind, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0 ? -1 : 0;
-}
-
-static void release(sweep_file *f)
-{
-    free(f->ds_series);
-    free(f->path);
-    free(f->partial);
-    memset(f, 0, sizeof *f);
 }
 
 int sweep_file_finish(sweep_file *f, diag *d)
