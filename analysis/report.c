@@ -445,7 +445,7 @@ static void places_add(place **list, size_t *n, const char *label, int r, double
 static int place_bars(report *rp, place *list, size_t n, const char *title, const char *value_label,
                       const char *base, const char *caption)
 {
-    qsort(list, n, sizeof *list, place_desc);
+    if (n > 1) qsort(list, n, sizeof *list, place_desc);
     while (n > 0 && fmax(list[n - 1].a, list[n - 1].b) <= 0)
         n--;
     if (n == 0) return 0; /* nothing happened anywhere: no plot */
