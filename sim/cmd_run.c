@@ -84,25 +84,35 @@ static void print_member(const sim *s, int member)
            entries ? 100.0 * (double)arrivals / (double)entries : 0.0, s->ag.n);
 }
 
-static void print_summary(const sim *s, int members, const char *path, double seconds,
-                          double agent_days)
+static void print_summary(const sim *s, const char *path, double seconds, double agent_days)
 {
     int64_t entries = s->total_events[EVENT_ENTRY], arrivals = s->total_events[EVENT_ARRIVAL];
     char first[11], last[11];
     date_format(s->sc->start, first);
     date_format(s->sc->start + s->sc->days - 1, last);
-    printf("rumbo: %s, %s to %s (%d days), seed %llu, %d thread%s", s->sc->name, first, last,
-           s->sc->days, (unsigned long long)s->sc->seed, s->n_threads,
-           s->n_threads == 1 ? "" : "s");
-    if (members > 1) printf(", %d members (one line each above)", members);
-    printf("\n");
-    if (members == 1) {
-        printf("  entered            %lld\n", (long long)entries);
-        printf("  reached US border  %lld (%.1f%% of entrants)\n", (long long)arrivals,
-               entries ? 100.0 * (double)arrivals / (double)entries : 0.0);
-        printf("  still in Mexico    %zu\n", s->ag.n);
-        printf("  train boardings    %lld\n", (long long)s->total_events[EVENT_BOARDING]);
-    }
+    printf("rumbo: %s, %s to %s (%d days), seed %llu, %d thread%s\n", s->sc->name, first, last,
+           s->sc->days, (unsigned long long)s->sc->seed, s->n_threads, s->n_threads == 1 ? "" : "s");
+    printf("  entered            %lld\n", (long long)entries);
+    printf("  reached US border  %lld (%.1f%% of entrants)\n", (long long)arrivals,
+           entries ? 100.0 * (double)arrivals / (double)entries : 0.0);
+    printf("  still in Mexico    %zu\n", s->ag.n);
+    printf("  train boardings    %lld\n", (long long)s->total_events[EVENT_BOARDING]);
+    printf("  speed              %.3g agent-days/s (%.2f s)\n",
+           seconds > 0 ? agent_days / seconds : 0.0, seconds);
+    printf("  output             %s\n", path);
+}
+
+/* An ensemble's closing lines; each member's numbers were printed as it finished. */
+static void print_ensemble_summary(const sim *s, int members, const char *path, double seconds,
+                                   double agent_days)
+{
+    char first[11], last[11];
+    date_format(s->sc->start, first);
+    date_format(s->sc->start + s->sc->days - 1, last);
+    printf("rumbo: %s, %s to %s (%d days), seed %llu, %d thread%s, %d members (one line each "
+           "above)\n",
+           s->sc->name, first, last, s->sc->days, (unsigned long long)s->sc->seed, s->n_threads,
+           s->n_threads == 1 ? "" : "s", members);
     printf("  speed              %.3g agent-days/s (%.2f s)\n",
            seconds > 0 ? agent_days / seconds : 0.0, seconds);
     printf("  output             %s\n", path);
@@ -132,7 +142,7 @@ int cmd_run(int argc, char **argv)
         case 'D': cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d); break;
         case 'T': cli_parse_count("--threads", optarg, 1, 1024, &threads, &d); break;
         case 'M': cli_parse_count("--members", optarg, 1, 100000, &members, &d); break;
-        case 'K': cli_parse_count("--member", optarg, 0, UINT32_MAX, &first_member, &d); break;
+        case 'K': cli_parse_count("--member", optarg, 0, INT32_MAX, &first_member, &d); break;
         case 's': ov.sets[ov.n_sets++] = optarg; break;
         case 'q': quiet = true; break;
         case 'h': fputs(run_usage, stdout); free(ov.sets); return EXIT_OK;
@@ -157,9 +167,9 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     if (threads == 0) threads = omp_get_max_threads();
-    if (first_member + members - 1 > UINT32_MAX) {
+    if (first_member + members - 1 > INT32_MAX) {
         diag_fail(&d, EXIT_BAD_INPUT, "--member + --members goes past member %lu",
-                  (unsigned long)UINT32_MAX);
+                  (unsigned long)INT32_MAX);
         rc = cli_report(&d);
         goto done;
     }
@@ -207,7 +217,8 @@ int cmd_run(int argc, char **argv)
         rc = cli_report(&d);
         goto done;
     }
-    if (!quiet) print_summary(&s, (int)members, out_path, seconds, agent_days);
+    if (!quiet && members == 1) print_summary(&s, out_path, seconds, agent_days);
+    if (!quiet && members > 1) print_ensemble_summary(&s, (int)members, out_path, seconds, agent_days);
 done:
     if (out) output_close(out, false, &d); /* failed part way: leave no file */
     if (have_sim) sim_free(&s);
