@@ -33,7 +33,8 @@ typedef struct labels {
 /* What the report knows about one file. */
 typedef struct run_info_r {
     const h5run *r;
-    char legend[160];
+    char legend[160]; /* "A: scenario (file)" */
+    char brief[160];  /* "A: scenario", or "A: file" when scenario names repeat */
     labels event, outcome, incident, node_label, node_kind, edge_mode, edge_name;
     double *lat, *lon, *edge_from, *edge_to;
     size_t n_nodes, n_edges;
@@ -83,6 +84,7 @@ static void run_open(run_r *x, const h5run *r, int k)
     x->r = r;
     snprintf(x->legend, sizeof x->legend, "%c: %s (%s)", 'A' + k, r->scenario_name,
              base_name(r->path));
+    snprintf(x->brief, sizeof x->brief, "%c: %s", 'A' + k, r->scenario_name);
     x->event = labels_read(r, "event_name");
     x->outcome = labels_read(r, "outcome_name");
     x->incident = labels_read(r, "incident_name");
@@ -373,7 +375,7 @@ static int network_map(report *rp, int r)
             mode[e] = e < x->edge_mode.n ? map_mode(x->edge_mode.v[e]) : PLOT_MODE_COUNT;
         }
         char title[256], base[32], caption[512];
-        snprintf(title, sizeof title, "%s: mean flows and people", x->legend);
+        snprintf(title, sizeof title, "%s: mean flows and people", x->brief);
         snprintf(base, sizeof base, "map_%c", 'A' + r);
         snprintf(caption, sizeof caption,
                  "%s. Line width: people setting out along each edge per day (mean over the run "
@@ -463,8 +465,8 @@ static int place_bars(report *rp, place *list, size_t n, const char *title, cons
                           .category = cat,
                           .values = a,
                           .values_b = two ? b : NULL,
-                          .name = rp->info[0].legend,
-                          .name_b = two ? rp->info[1].legend : NULL};
+                          .name = rp->info[0].brief,
+                          .name_b = two ? rp->info[1].brief : NULL};
     if (spec.height < PLOT_MIN_SIZE) spec.height = PLOT_MIN_SIZE;
     return render(rp, SEC_PLACE, base, caption, render_bars, &spec);
 }
@@ -738,6 +740,11 @@ int report_write(const h5run *runs, int n_runs, const char *dir, bool quiet, dia
         (report){.runs = runs, .n_runs = n_runs, .info = info, .dir = dir, .quiet = quiet, .d = d};
     for (int r = 0; r < n_runs; r++)
         run_open(&info[r], &runs[r], r);
+    for (int r = 0; r < n_runs; r++) /* same scenario twice (variants): name the files */
+        for (int q = 0; q < n_runs; q++)
+            if (q != r && strcmp(runs[r].scenario_name, runs[q].scenario_name) == 0)
+                snprintf(info[r].brief, sizeof info[r].brief, "%c: %s", 'A' + r,
+                         base_name(runs[r].path));
     common_dates(rp);
     ind_table t;
     int rc = indicators_compute(&t, runs, n_runs, d);
