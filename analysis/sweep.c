@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/indicators.h"
+#include "analysis/sweep_indicators.h"
 #include "analysis/sobol.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -200,7 +200,7 @@ static int read_indicators(sweep_spec *sp, cfg *root, diag *d)
         }
         return 0;
     }
-    sp->m = list ? list->n : indicators_count();
+    sp->m = list ? list->n : sweep_indicators_count();
     if (sp->m == 0) return fail_node(d, list, "no indicators to keep%s", "");
     sp->ind = xcalloc(sp->m, sizeof(int));
     sp->ind_names = xcalloc(sp->m, sizeof(char *));
@@ -209,21 +209,21 @@ static int read_indicators(sweep_spec *sp, cfg *root, diag *d)
         if (list) {
             cfg *c = list->kids[i];
             cfg_mark_used(c);
-            idx = c->kind == CFG_SCALAR ? indicator_find(c->text) : -1;
+            idx = c->kind == CFG_SCALAR ? sweep_indicator_find(c->text) : -1;
             if (idx < 0) {
                 char known[1024];
                 size_t at = 0;
                 known[0] = '\0';
-                for (size_t k = 0; k < indicators_count() && at < sizeof known; k++)
+                for (size_t k = 0; k < sweep_indicators_count() && at < sizeof known; k++)
                     at += (size_t)snprintf(known + at, sizeof known - at, "%s%s", k ? ", " : "",
-                                           indicator_name(k));
+                                           sweep_indicator_name(k));
                 return fail_node(d, c, "unknown indicator (known: %s)", known);
             }
             for (size_t j = 0; j < i; j++)
                 if (sp->ind[j] == idx) return fail_node(d, c, "indicator given twice%s", "");
         }
         sp->ind[i] = idx;
-        sp->ind_names[i] = xstrdup(indicator_name((size_t)idx));
+        sp->ind_names[i] = xstrdup(sweep_indicator_name((size_t)idx));
     }
     return 0;
 }
@@ -494,7 +494,7 @@ static void collect(const sweep_spec *sp, const sim *s, void *result)
 {
     double *ind = result;
     for (size_t i = 0; i < sp->m; i++)
-        ind[i] = indicator_value((size_t)sp->ind[i], s);
+        ind[i] = sweep_indicator_value((size_t)sp->ind[i], s);
     unsigned char *bytes = (unsigned char *)(ind + sp->m);
     for (size_t i = 0; i < sp->n_series; i++) {
         size_t n = (size_t)sp->days * sp->series[i].record * 8;

@@ -12,7 +12,7 @@
  *     replicates: 1                           # runs per design point (members 0..R-1)
  *     seed: 1                                 # Latin hypercube and bootstrap draws
  *     bootstrap: 1000                         # saltelli: resamples for the intervals
- *     indicators: [entry, arrival, share_arriving]   # default: all (analysis/indicators.h)
+ *     indicators: [entry, arrival, share_arriving]   # default: all (analysis/sweep_indicators.h)
  *     store_series: false                     # also keep every run's time series
  *
  * Runs are numbered sample = point x replicates + replicate, where point is the row of
@@ -77,7 +77,7 @@ typedef struct sweep_spec {
     uint64_t seed;
     size_t bootstrap;
     size_t m; /* indicators kept */
-    int *ind; /* their indices (analysis/indicators.h); unused for ishigami */
+    int *ind; /* their indices (analysis/sweep_indicators.h); unused for ishigami */
     char **ind_names;
     bool store_series;
     int days; /* of every run (store_series layout) */

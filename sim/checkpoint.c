@@ -336,12 +336,117 @@ int checkpoint_restore(sim *s, const char *path, char *commit, size_t commit_len
     return rc;
 }
 
+/* ---- ensembles --------------------------------------------------------------------- */
+
+int checkpoint_member_of(const char *path, int64_t *member, diag *d)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(path, R_OK) != 0) {
+        diag_fail(d, EXIT_BAD_INPUT, "%s: cannot read checkpoint: %s", path, strerror(errno));
+        return -1;
+    }
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) return refuse(d, path, "not an HDF5 file (or a damaged one)");
+    char *format = h5u_read_attr_string(file, "format");
+    int ok = format && strcmp(format, checkpoint_format) == 0 &&
+             h5u_read_attr_i64(file, "member", member) >= 0;
+    free(format);
+    H5Fclose(file);
+    return ok ? 0 : refuse(d, path, "not a rumbo checkpoint");
+}
+
+static char *members_path(const char *path)
+{
+    char *p = malloc(strlen(path) + 16);
+    if (!p) abort();
+    sprintf(p, "%s.members", path);
+    return p;
+}
+
+/* Opens the members file for writing, starting it afresh when it belongs to another
+ * scenario (a stale file of an earlier run). */
+static hid_t open_members(const char *file_path, const sim *s)
+{
+    hid_t f = access(file_path, F_OK) == 0 ? H5Fopen(file_path, H5F_ACC_RDWR, H5P_DEFAULT) : -1;
+    if (f >= 0) {
+        char *yaml = h5u_read_attr_string(f, "scenario");
+        int same = yaml && strcmp(yaml, s->sc->yaml) == 0;
+        free(yaml);
+        if (same) return f;
+        H5Fclose(f);
+    }
+    f = H5Fcreate(file_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f >= 0 && (h5u_attr_string(f, "format", "rumbo checkpoint members") < 0 ||
+                   h5u_attr_string(f, "scenario", s->sc->yaml) < 0)) {
+        H5Fclose(f);
+        return -1;
+    }
+    return f;
+}
+
+int checkpoint_save_member(const char *path, const sim *s, diag *d)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    char *mp = members_path(path);
+    char group[32];
+    snprintf(group, sizeof group, "member_%u", (unsigned)s->key.member);
+    hid_t f = open_members(mp, s);
+    herr_t rc = f < 0 ? -1 : 0;
+    if (rc >= 0 && h5u_exists(f, group)) rc = H5Ldelete(f, group, H5P_DEFAULT);
+    hid_t g = rc >= 0 ? H5Gcreate2(f, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    if (g < 0) rc = -1;
+    if (rc >= 0) {
+        H5Gclose(g);
+        /* write_series makes "series" under a location: use the member's group. */
+        hid_t mg = H5Gopen2(f, group, H5P_DEFAULT);
+        rc = mg < 0 ? -1 : write_series(mg, &s->out, (size_t)s->day);
+        if (mg >= 0) H5Gclose(mg);
+    }
+    if (f >= 0 && H5Fclose(f) < 0) rc = -1;
+    if (rc < 0) diag_fail(d, EXIT_RUNTIME, "%s: saving a finished member failed (disk full?)", mp);
+    free(mp);
+    return rc < 0 ? -1 : 0;
+}
+
+int checkpoint_load_member(const char *path, sim *s, diag *d)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    char *mp = members_path(path);
+    char group[32];
+    snprintf(group, sizeof group, "member_%u", (unsigned)s->key.member);
+    hid_t f = access(mp, R_OK) == 0 ? H5Fopen(mp, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    int rc = -1;
+    char *yaml = f >= 0 ? h5u_read_attr_string(f, "scenario") : NULL;
+    if (f < 0 || !yaml || strcmp(yaml, s->sc->yaml) != 0 || !h5u_exists(f, group)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the finished member %u is missing from %s",
+                 (unsigned)s->key.member, mp);
+        refuse(d, path, msg);
+    } else {
+        hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
+        rc = restore_series(g, s, s->sc->days, mp, d);
+        H5Gclose(g);
+    }
+    free(yaml);
+    if (f >= 0) H5Fclose(f);
+    free(mp);
+    return rc;
+}
+
+void checkpoint_remove(const char *path)
+{
+    char *mp = members_path(path);
+    unlink(path);
+    unlink(mp);
+    free(mp);
+}
+
 /* ---- policy ------------------------------------------------------------------------- */
 
 int checkpoint_after_day(const checkpoint_policy *p, const sim *s, diag *d)
 {
     bool finished = s->day >= s->sc->days;
-    bool stop = !finished && (interrupt_requested() || (p->stop_at > 0 && s->day >= p->stop_at));
+    bool stop = !finished && (interrupt_requested() || (p->stop_at > 0 && s->day == p->stop_at));
     bool due = !finished && p->every > 0 && s->day % p->every == 0;
     if (!p->path || (!stop && !due)) return 0;
     if (checkpoint_write(s, p->path, d)) return -1;

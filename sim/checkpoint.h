@@ -34,11 +34,25 @@ int checkpoint_write(const sim *s, const char *path, diag *d);
  * receives the git commit of the build that wrote it. */
 int checkpoint_restore(sim *s, const char *path, char *commit, size_t commit_len, diag *d);
 
+/* The ensemble member number a checkpoint holds (checking that it is a checkpoint). */
+int checkpoint_member_of(const char *path, int64_t *member, diag *d);
+
+/* Ensembles run members one after another; a checkpoint holds the member in progress,
+ * and the members finished before it are kept beside it, in CHECKPOINT.members (one
+ * group of series per member), so a restart writes them into the output without
+ * simulating them again. Save: after member s->key.member finished. Load: fills s->out
+ * (s freshly made by sim_init for that member) from the file beside `path`. */
+int checkpoint_save_member(const char *path, const sim *s, diag *d);
+int checkpoint_load_member(const char *path, sim *s, diag *d);
+
+/* Removes a checkpoint and its members file (the run is complete). */
+void checkpoint_remove(const char *path);
+
 /* When a run writes checkpoints. */
 typedef struct checkpoint_policy {
     const char *path; /* where (one file, overwritten each time) */
     int every;        /* every this many simulated days; 0: never on schedule */
-    int stop_at;      /* after this day: write and stop; 0: never */
+    int stop_at;      /* on reaching this day (each member): write and stop; 0: never */
 } checkpoint_policy;
 
 /* Call after each simulated day: writes a checkpoint when one is due, and when the run

@@ -41,6 +41,33 @@ def test_resume_over_several_jobs(tmp):
     assert_same_datasets(straight, out)
 
 
+def test_ensemble_restarts_keep_finished_members(tmp):
+    """An ensemble stopped in member 0, then in member 1, then in member 2: the finished
+    members come from CHECKPOINT.members, and the file equals a straight ensemble's."""
+    straight = run_to(tmp, TINY, "--members", "3", "--member", "4", name="straight.h5")
+    out = os.path.join(tmp, "ens.h5")
+    common = ["run", TINY, "-o", out, "--quiet", "--members", "3", "--member", "4", "--resume"]
+    run(*common, "--stop-at", "20", "--threads", "2", check=3)
+    with h5py.File(out + ".ckpt", "r") as f:
+        assert f.attrs["member"] == 4 and f.attrs["day"] == 20
+    run(*common, "--stop-at", "20", "--threads", "1", check=3)
+    with h5py.File(out + ".ckpt", "r") as f:
+        assert f.attrs["member"] == 5 and f.attrs["day"] == 20
+    with h5py.File(out + ".ckpt.members", "r") as f:
+        assert list(f) == ["member_4"]
+    run(*common, "--stop-at", "10", "--threads", "2", check=3)
+    with h5py.File(out + ".ckpt", "r") as f:
+        assert f.attrs["member"] == 6 and f.attrs["day"] == 10
+    run(*common, check=0)
+    assert not os.path.exists(out + ".ckpt") and not os.path.exists(out + ".ckpt.members")
+    assert_same_datasets(straight, out)
+    # A checkpoint of a member outside the run is refused.
+    run("run", TINY, "-o", out, "--quiet", "--member", "9", "--stop-at", "5", check=3)
+    p = run("run", TINY, "-o", out, "--quiet", "--members", "2", "--restart", out + ".ckpt",
+            check=2)
+    assert "member 9" in p.stderr, p.stderr
+
+
 def test_sigterm_writes_checkpoint_and_exits_3(tmp):
     """A wall-time SIGTERM mid-run: checkpoint, exit 3; the restart completes the run."""
     args = ["--days", "5000", "--set", "inflow.per_year=20000", "--threads", "2"]
