@@ -153,7 +153,7 @@ static int create_file(sweep_file *f, const sweep_spec *sp)
                           "varied scenario keys (dotted paths as --set takes them)");
     free(keys);
     if (rc >= 0)
-        rc = write_labels(f->file, "indicator", "sweep_indicator_name", sp->m,
+        rc = write_labels(f->file, "indicator", "indicator_name", sp->m,
                           (const char *const *)sp->ind_names, "headline indicators of a run");
     if (rc < 0) return -1;
     int64_t minus1 = -1;

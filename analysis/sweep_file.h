@@ -10,7 +10,7 @@
  *
  * Layout (dimension scales sample, parameter, indicator):
  *   parameters[sample, parameter]   the run's parameter values
- *   indicators[sample, indicator]   its headline indicators (analysis/indicators.h)
+ *   indicators[sample, indicator]   its headline indicators (analysis/sweep_indicators.h)
  *   point[sample], replicate[sample], done[sample]
  *   parameter_name, indicator_name  labels
  *   series/NAME[sample, time, ...]  every run's time series (store_series only)
