@@ -32,6 +32,9 @@ typedef struct module {
     int (*read_params)(cfg *root, const network *net, void *params, diag *d);
     void (*free_params)(void *params); /* optional: frees what read_params allocated */
     /* Optional hooks (NULL when unused). */
+    /* init allocates the module's state; whatever of it carries over from one day to
+     * the next must be registered with sim_persist (sim/persist.h) so that checkpoints
+     * save and restore it. */
     int (*init)(sim *s, void **state, diag *d);
     void (*day_start)(sim *s, void *state);
     void (*agent_plan)(sim *s, void *state, size_t i, worker *w);

@@ -29,6 +29,18 @@ def test_restart_equals_straight_run(tmp):
     assert subprocess.run(["h5diff", straight, out]).returncode == 0
 
 
+def test_baseline_restart_equals_straight_run(tmp):
+    """The shipped baseline with every module it enables: a module that forgot to
+    register its day-to-day state (sim/persist.h) makes this fail."""
+    base = os.path.join(rumbo_test.REPO, "scenarios", "baseline.yaml")
+    args = ["--days", "150", "--set", "inflow.per_year=20000"]
+    straight = run_to(tmp, base, *args, "--threads", "2", name="straight.h5")
+    out = os.path.join(tmp, "split.h5")
+    run("run", base, "-o", out, "--quiet", *args, "--stop-at", "61", "--threads", "1", check=3)
+    run("run", base, "-o", out, "--quiet", *args, "--resume", "--threads", "2", check=0)
+    assert_same_datasets(straight, out)
+
+
 def test_resume_over_several_jobs(tmp):
     """--resume with --stop-at: three "jobs" of one run, two threads, then one thread."""
     straight = run_to(tmp, TINY, name="straight.h5")
