@@ -194,11 +194,13 @@ static int same_attr(hid_t file, const char *name, const char *expected)
     return same;
 }
 
-/* 1: reopened; 0: not ours (another sweep); -1: unreadable. */
+/* 1: reopened; 0: not ours (another sweep); -1: unreadable; -2: locked by another
+ * process (HDF5 locks files it has open for writing). */
 static int reopen_file(sweep_file *f, const sweep_spec *sp, uint8_t *done, size_t *n_done)
 {
+    errno = 0;
     f->file = H5Fopen(f->partial, H5F_ACC_RDWR, H5P_DEFAULT);
-    if (f->file < 0) return -1;
+    if (f->file < 0) return errno == EWOULDBLOCK || errno == EAGAIN ? -2 : -1;
     if (!same_attr(f->file, "format", sweep_format)) return -1;
     if (!same_attr(f->file, "sweep", sp->text) ||
         !same_attr(f->file, "scenario", sp->scenario_yaml))
@@ -288,6 +290,14 @@ int sweep_file_open(sweep_file *f, const char *path, const sweep_spec *sp, bool 
         reset(f, f->n_series);
         memset(done, 0, sp->runs);
         *n_done = 0;
+        if (r == -2) {
+            diag_fail(d, EXIT_RUNTIME,
+                      "%s is open in another process (is this sweep running "
+                      "already?)",
+                      f->partial);
+            release(f);
+            return -1;
+        }
         if (r == 0) {
             diag_fail(d, EXIT_BAD_INPUT,
                       "%s belongs to a different sweep (other spec or base scenario): remove it, "
