@@ -386,7 +386,25 @@ static int sweep_main(driver *dr, const char *spec_path, const char *out, bool f
 {
     sweep_spec sp;
     diag d = {0};
-    if (sweep_load(&sp, spec_path, &d)) {
+    int failed = sweep_load(&sp, spec_path, &d) != 0;
+#ifdef RUMBO_MPI
+    /* Every rank reads the spec; if any cannot (a file missing on one node), all stop. */
+    if (dr->size > 1) {
+        int any = failed;
+        MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (any && !failed)
+            diag_fail(&d, EXIT_BAD_INPUT, "%s: another rank could not read the sweep", spec_path);
+        failed = any;
+    }
+#endif
+    if (!failed && sweep_result_bytes(&sp) + 8 > (size_t)INT32_MAX) {
+        diag_fail(&d, EXIT_BAD_INPUT,
+                  "%s: one run's results exceed 2 GiB (store_series with "
+                  "very long runs): store fewer series or days",
+                  spec_path);
+        failed = 1;
+    }
+    if (failed) {
         sweep_free(&sp);
         return dr->rank == 0 ? cli_report(&d) : d.exit_code;
     }
