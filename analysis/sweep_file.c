@@ -381,7 +381,9 @@ int sweep_file_put(sweep_file *f, const sweep_spec *sp, size_t sample, const voi
     }
     /* `done` last: a row marked done is complete even if a crash follows. */
     if (rc >= 0) rc = write_row(f->ds_done, sample, H5T_NATIVE_UINT8, &one);
-    if (rc >= 0 && now() - f->last_flush > FLUSH_SECONDS) {
+    /* The first run of a session is flushed at once: a glance at the file (or a test)
+     * then shows the sweep under way. */
+    if (rc >= 0 && (f->stored++ == 0 || now() - f->last_flush > FLUSH_SECONDS)) {
         rc = H5Fflush(f->file, H5F_SCOPE_GLOBAL);
         f->last_flush = now();
     }

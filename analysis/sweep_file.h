@@ -37,6 +37,7 @@ typedef struct sweep_file {
     size_t extent; /* rows every per-sample dataset has now */
     char *path, *partial;
     double last_flush;
+    size_t stored; /* runs stored by this process */
 } sweep_file;
 
 /* Opens PATH.partial for `sp`: resumes it when it belongs to the same sweep (same spec

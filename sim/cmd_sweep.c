@@ -42,10 +42,12 @@ static const char sweep_usage[] =
     "\n"
     "options:\n"
     "  -o, --output FILE     sweep file to write (default: SWEEP's name with .h5, here)\n"
-    "      --threads N       OpenMP threads per run (default: all cores; under mpirun set\n"
-    "                        OMP_NUM_THREADS or this so ranks x threads <= cores)\n"
+    "      --jobs J          runs at once on each rank (default: cores / threads)\n"
+    "      --threads N       OpenMP threads per run (default: 1, or cores / jobs); results\n"
+    "                        do not depend on jobs or threads. Cores: OMP_NUM_THREADS or all;\n"
+    "                        under mpirun keep ranks x jobs x threads <= cores\n"
     "      --fresh           discard an unfinished OUT.h5.partial instead of resuming it\n"
-    "      --stop-after N    each rank stops after N runs, as if interrupted (for tests)\n"
+    "      --stop-after N    each rank stops after N runs, as if interrupted (tests, jobs)\n"
     "  -q, --quiet           no progress or table\n"
     "  -h, --help            this help\n"
     "\n"
@@ -59,7 +61,8 @@ enum { MAX_PENDING_SENDS = 16 };
 typedef struct driver {
     int rank, size;
     const sweep_spec *sp;
-    int threads;
+    int threads; /* OpenMP threads per run */
+    int jobs;    /* runs at once on this rank */
     bool quiet, show;
     sweep_file file; /* rank 0 */
     size_t result_bytes;
@@ -227,9 +230,8 @@ static void finish_sends(driver *dr)
 
 /* Called once a simulated day inside each run: the place to notice signals and, on
  * rank 0, to store results that other ranks sent meanwhile. */
-static bool should_stop(void *ctx)
+static bool check_stop(driver *dr)
 {
-    driver *dr = ctx;
     if (interrupt_requested()) {
         dr->stop = true;
         worse(dr, EXIT_INTERRUPTED);
@@ -247,41 +249,78 @@ static bool should_stop(void *ctx)
     return dr->stop;
 }
 
+/* Runs in progress at once on this rank call this from their own threads: the driver's
+ * state, the file and MPI are touched by one thread at a time (MPI_THREAD_SERIALIZED). */
+static bool should_stop(void *ctx)
+{
+    bool stop;
+#pragma omp critical(sweep_io)
+    stop = check_stop(ctx);
+    return stop;
+}
+
 /* ---- the loop ----------------------------------------------------------------------------- */
 
-static void run_share(driver *dr, const size_t *todo, size_t n_todo, int64_t stop_after)
+/* May this rank start another run? --stop-after N lets N start and finish, then stops
+ * as if interrupted. */
+static bool may_start(driver *dr, int64_t *started, int64_t stop_after)
 {
-    unsigned char *result = malloc(dr->result_bytes + 8);
-    if (!result) abort();
-    int64_t ran = 0;
-    for (size_t i = (size_t)dr->rank; i < n_todo; i += (size_t)dr->size) {
-        if (should_stop(dr)) break;
-        if (stop_after >= 0 && ran >= stop_after) {
-            dr->stop = true;
+    bool go;
+#pragma omp critical(sweep_io)
+    {
+        go = !check_stop(dr);
+        if (go && stop_after >= 0 && *started >= stop_after) {
             worse(dr, EXIT_INTERRUPTED);
-            break;
+            go = false;
         }
-        diag d = {0};
-        int rc = sweep_run_sample(dr->sp, todo[i], dr->threads, should_stop, dr, result, &d);
+        if (go) (*started)++;
+    }
+    return go;
+}
+
+static void finished(driver *dr, size_t sample, int rc, const diag *d, const void *result)
+{
+#pragma omp critical(sweep_io)
+    {
         if (rc == 1) {
             worse(dr, EXIT_INTERRUPTED);
-            break;
-        }
-        if (rc < 0) {
-            if (!dr->d.failed) dr->d = d;
-            worse(dr, d.exit_code);
+        } else if (rc < 0) {
+            if (!dr->d.failed) dr->d = *d;
+            worse(dr, d->exit_code);
             dr->stop = true;
-            break;
-        }
-        ran++;
-        if (dr->rank == 0) store(dr, todo[i], result);
+        } else if (dr->rank == 0) {
+            store(dr, sample, result);
+        } else {
 #ifdef RUMBO_MPI
-        else
-            send_result(dr, todo[i], result);
+            send_result(dr, sample, result);
 #endif
+        }
+    }
+}
+
+/* This rank's runs: every size-th of the to-do list from its rank on, `jobs` at a time
+ * (dynamic scheduling: a long run does not hold up the others). */
+static void run_share(driver *dr, const size_t *todo, size_t n_todo, int64_t stop_after)
+{
+    long n_mine = (long)((n_todo + (size_t)dr->size - 1 - (size_t)dr->rank) / (size_t)dr->size);
+    if ((size_t)dr->rank >= n_todo) n_mine = 0;
+    int64_t started = 0;
+    if (dr->jobs > 1 && dr->threads > 1) omp_set_max_active_levels(2);
+#pragma omp parallel num_threads(dr->jobs)
+    {
+        unsigned char *result = malloc(dr->result_bytes + 8);
+        if (!result) abort();
+#pragma omp for schedule(dynamic, 1)
+        for (long j = 0; j < n_mine; j++) {
+            size_t sample = todo[(size_t)dr->rank + (size_t)j * (size_t)dr->size];
+            if (!may_start(dr, &started, stop_after)) continue;
+            diag d = {0};
+            int rc = sweep_run_sample(dr->sp, sample, dr->threads, should_stop, dr, result, &d);
+            finished(dr, sample, rc, &d, result);
+        }
+        free(result);
     }
     if (dr->stop) worse(dr, EXIT_INTERRUPTED);
-    free(result);
 }
 
 /* Rank 0, all runs stored: Sobol indices for saltelli designs. */
@@ -363,9 +402,10 @@ static int finish(driver *dr, const char *out)
         if (sweep_file_finish(&dr->file, &dr->d)) return cli_report(&dr->d);
         if (!dr->quiet)
             printf("rumbo sweep: %zu runs (%zu done before) in %.2f s on %d rank%s x %d "
-                   "thread%s -> %s\n",
+                   "job%s x %d thread%s -> %s\n",
                    dr->sp->runs, dr->runs_before, secs, dr->size, dr->size == 1 ? "" : "s",
-                   dr->threads, dr->threads == 1 ? "" : "s", out);
+                   dr->jobs, dr->jobs == 1 ? "" : "s", dr->threads, dr->threads == 1 ? "" : "s",
+                   out);
         return EXIT_OK;
     }
     diag keep = {0};
@@ -466,6 +506,7 @@ int cmd_sweep(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                          {"threads", required_argument, 0, 'T'},
+                                         {"jobs", required_argument, 0, 'J'},
                                          {"fresh", no_argument, 0, 'F'},
                                          {"stop-after", required_argument, 0, 'A'},
                                          {"quiet", no_argument, 0, 'q'},
@@ -473,7 +514,7 @@ int cmd_sweep(int argc, char **argv)
                                          {0, 0, 0, 0}};
     diag d = {0};
     const char *output = NULL;
-    int64_t threads = 0, stop_after = -1;
+    int64_t threads = 0, jobs = 0, stop_after = -1;
     bool fresh = false, quiet = false;
     int c;
     optind = 1;
@@ -484,6 +525,9 @@ int cmd_sweep(int argc, char **argv)
             break;
         case 'T':
             cli_parse_count("--threads", optarg, 1, 1024, &threads, &d);
+            break;
+        case 'J':
+            cli_parse_count("--jobs", optarg, 1, 1024, &jobs, &d);
             break;
         case 'F':
             fresh = true;
@@ -521,11 +565,20 @@ int cmd_sweep(int argc, char **argv)
     }
 #else
     int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &dr.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &dr.size);
 #endif
-    dr.threads = threads > 0 ? (int)threads : omp_get_max_threads();
+    /* Small runs scale better over runs than over threads within a run: by default a rank
+     * runs one run per core, each on one thread. */
+    int cores = omp_get_max_threads();
+    dr.threads = threads > 0 ? (int)threads : jobs > 0 ? cores / (int)jobs : 1;
+    if (dr.threads < 1) dr.threads = 1;
+    dr.jobs = jobs > 0 ? (int)jobs : cores / dr.threads;
+    if (dr.jobs < 1) dr.jobs = 1;
+#ifdef RUMBO_MPI
+    if (provided < MPI_THREAD_SERIALIZED) dr.jobs = 1; /* then only the main thread calls MPI */
+#endif
     dr.quiet = quiet;
     dr.show = !quiet && isatty(STDERR_FILENO);
     char *out = output ? strdup(output) : default_output(argv[optind]);
