@@ -16,8 +16,9 @@
  * them on the edge because a closure can last years (Stan's track was out for about
  * eight): people on a washed-out stretch walk back to the last town, they do not
  * sit on the track. The walk back is not charged; they lose the progress made on
- * the edge. Nobody is lost: the agent stays in the store, in a live state, at a node
- * (tests/cli/test_hazards.py checks conservation through closures).
+ * the edge. Nobody is lost: the agent stays in the store, in a live state, at a
+ * node (tests/cli/test_hazards.py checks conservation through closures). A slowdown
+ * applies to people who set out on the edge while it lasts, not to those already on it.
  *
  * Scenario section (absent: no events, no storms, every edge open):
  *   hazards:
@@ -297,9 +298,11 @@ static void add_damage(hazards_state *st, const storm_damage *dmg, int n)
     st->n_damage += (size_t)n;
 }
 
-/* Draws the storms of every calendar year up to the one of simulation day `day`,
- * with the generator parameters in force on that day. Storms of years before the
- * start year are not drawn: a run begins with the network as the scenario has it. */
+/* Draws the storms of every calendar year up to the one of simulation day `day`, with
+ * the generator parameters in force on that day: a year's storms are drawn on its
+ * first simulated day, so a timeline change of `hazards.hurricanes` takes effect from
+ * the next 1 January. Storms of years before the start year are not drawn: a run
+ * begins with the network as the scenario has it. */
 static void draw_storms(sim *s, hazards_state *st, const hurricane_params *hp, int day)
 {
     int y, m, dd;
@@ -331,8 +334,8 @@ static void stage_day(sim *s, hazards_state *st, int day)
         scenario_params(s->sc, scenario_epoch_of_day(s->sc, day), MODULE_HAZARDS);
     edge_day *t = edge_status_stage(&s->edge_status);
     int32_t date = s->sc->start + day;
+    draw_storms(s, st, &p->hurricanes, day);
     if (p->on) {
-        draw_storms(s, st, &p->hurricanes, day);
         for (int i = 0; i < p->n_events; i++) {
             const hazard_event *h = &p->events[i];
             if (date < h->date) continue;
