@@ -12,7 +12,7 @@
  *   - stops anyone about to set out along a closed edge (hazards_blocked): they wait
  *     at the node and are counted in `stranded[time,node]`.
  * Agents on an edge when it closes are TURNED BACK to the edge's origin node, where
- * they re-plan the same day (agent_plan below). We turn them back rather than leave
+ * they re-plan the same day (day_start below). We turn them back rather than leave
  * them on the edge because a closure can last years (Stan's track was out for about
  * eight): people on a washed-out stretch walk back to the last town, they do not
  * sit on the track. The walk back is not charged; they lose the progress made on
@@ -75,8 +75,9 @@ typedef struct hazards_params {
 typedef struct hazards_state {
     storm_damage *damage; /* closures by drawn storms, all years so far */
     size_t n_damage, cap_damage;
-    int last_year; /* storms are drawn up to this calendar year */
-    size_t turned_back_extra;
+    int last_year;     /* storms are drawn up to this calendar year */
+    uint8_t *was_open; /* yesterday's status, to find edges that close today */
+    uint8_t *closes;   /* per edge: closes today */
     series *s_open, *s_speed, *s_hazard, *s_stranded, *s_turned_back, *s_landfalls;
 } hazards_state;
 
@@ -434,38 +435,49 @@ static int hazards_init(sim *s, void **state, diag *d)
     *state = st;
     size_t nodes = (size_t)s->net->n_nodes;
     s->edge_status.stranded_extra = sim_reserve_extra(s, nodes);
-    st->turned_back_extra = sim_reserve_extra(s, nodes);
+    st->was_open = malloc((size_t)s->net->n_edges + 1);
+    st->closes = malloc((size_t)s->net->n_edges + 1);
+    if (!st->was_open || !st->closes) abort();
+    memset(st->was_open, 1, (size_t)s->net->n_edges + 1);
     register_outputs(s, st, hp);
     stage_day(s, st, 0);
     return 0;
 }
 
-/* Turns back agents travelling on an edge that is closed today (see the top). Runs
- * in the planning pass, before anyone moves, so they re-plan from the node today. */
-static void hazards_plan(sim *s, void *state, size_t i, worker *w)
+/* Turns back agents travelling on an edge that closes today (see the top). A serial
+ * pass over the agents, made only on days when some edge closes (nobody can set out
+ * on a closed edge, so only a new closure finds people on one); it runs before the
+ * planning pass, so they re-plan from the node today, train seats included. */
+static void hazards_day_start(sim *s, void *state)
 {
-    const hazards_state *st = state;
-    const edge_status *es = &s->edge_status;
+    hazards_state *st = state;
+    const edge_day *t = &s->edge_status.today;
+    bool any = false;
+    for (int e = 0; e < s->net->n_edges; e++) {
+        st->closes[e] = st->was_open[e] && !t->open[e];
+        any |= st->closes[e];
+        st->was_open[e] = t->open[e];
+    }
+    if (!any) return;
     agents *ag = &s->ag;
-    if (es->today.n_closed == 0 || ag->state[i] != STATE_TRAVELLING || es->today.open[ag->edge[i]])
-        return;
-    ag->state[i] = STATE_WAITING; /* at ag->node[i], the edge's origin */
-    ag->edge[i] = EDGE_NONE;
-    ag->days_left[i] = 0;
-    ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;
-    w->events[EVENT_TURNED_BACK]++;
-    w->extra[st->turned_back_extra + ag->node[i]]++;
+    int64_t *back = series_i64(st->s_turned_back, (size_t)s->day);
+    for (size_t i = 0; i < ag->n; i++) {
+        if (ag->state[i] != STATE_TRAVELLING || !st->closes[ag->edge[i]]) continue;
+        ag->state[i] = STATE_WAITING; /* at ag->node[i], the edge's origin */
+        ag->edge[i] = EDGE_NONE;
+        ag->days_left[i] = 0;
+        ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;
+        back[ag->node[i]]++;
+        s->workers[0].events[EVENT_TURNED_BACK]++;
+    }
 }
 
 static void hazards_day_end(sim *s, void *state)
 {
     hazards_state *st = state;
     int64_t *stranded = series_i64(st->s_stranded, (size_t)s->day);
-    int64_t *back = series_i64(st->s_turned_back, (size_t)s->day);
-    for (int v = 0; v < s->net->n_nodes; v++) {
+    for (int v = 0; v < s->net->n_nodes; v++)
         stranded[v] = sim_extra_total(s, s->edge_status.stranded_extra + (size_t)v);
-        back[v] = sim_extra_total(s, st->turned_back_extra + (size_t)v);
-    }
     if (s->day + 1 < s->sc->days) stage_day(s, st, s->day + 1);
 }
 
@@ -473,6 +485,8 @@ static void hazards_free_state(void *state)
 {
     hazards_state *st = state;
     free(st->damage);
+    free(st->was_open);
+    free(st->closes);
     free(st);
 }
 
@@ -482,7 +496,7 @@ const module hazards_module = {
     .read_params = hazards_read,
     .free_params = hazards_free_params,
     .init = hazards_init,
-    .agent_plan = hazards_plan,
+    .day_start = hazards_day_start,
     .day_end = hazards_day_end,
     .free_state = hazards_free_state,
 };
