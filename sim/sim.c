@@ -58,6 +58,7 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     s->epoch = scenario_epoch_of_day(sc, 0);
     s->epoch_changed = true;
     agents_init(&s->ag);
+    edge_status_init(&s->edge_status, s->net->n_edges);
     series_init(&s->out, (size_t)sc->days);
     register_outputs(s);
     outcomes_register(s);
@@ -162,6 +163,7 @@ void sim_step(sim *s)
     s->restored = false;
     s->epoch = epoch;
     clear_workers(s);
+    edge_status_advance(&s->edge_status);
     for (int m = 0; m < model_count; m++)
         if (model_table[m]->day_start) model_table[m]->day_start(s, s->state[m]);
 
@@ -229,6 +231,7 @@ void sim_free(sim *s)
     free(s->incidents);
     persist_free(&s->persist);
     agents_free(&s->ag);
+    edge_status_free(&s->edge_status);
     capacity_free(&s->caps);
     series_free(&s->out);
     memset(s, 0, sizeof *s);
