@@ -439,6 +439,12 @@ static int hazards_init(sim *s, void **state, diag *d)
     st->closes = malloc((size_t)s->net->n_edges + 1);
     if (!st->was_open || !st->closes) abort();
     memset(st->was_open, 1, (size_t)s->net->n_edges + 1);
+    /* What carries over from day to day, for checkpoints (sim/persist.h); `closes` is
+     * recomputed each morning. */
+    sim_persist_dynamic(s, "hazards.damage", (void **)&st->damage, &st->n_damage,
+                        &st->cap_damage, sizeof *st->damage);
+    sim_persist(s, "hazards.last_year", &st->last_year, sizeof st->last_year, 1);
+    sim_persist(s, "hazards.was_open", st->was_open, 1, (size_t)s->net->n_edges + 1);
     register_outputs(s, st, hp);
     stage_day(s, st, 0);
     return 0;

@@ -57,21 +57,31 @@ static herr_t write_agents(hid_t file, const agents *ag)
     return rc;
 }
 
-static herr_t write_series(hid_t file, const series_set *ss, size_t days)
+/* Every row of every series, not only the days simulated so far: a module may fill a
+ * row ahead (hazards records tomorrow's edge status this evening). The rows still to
+ * come are mostly zeros, which compression makes nearly free. */
+static herr_t write_series(hid_t file, const series_set *ss)
 {
     hid_t g = H5Gcreate2(file, "series", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
     herr_t rc = 0;
     for (int k = 0; rc >= 0 && k < ss->n; k++) {
         const series *s = &ss->items[k];
-        hsize_t dims[2] = {days, s->record};
+        hsize_t dims[2] = {s->days, s->record};
+        hsize_t chunk[2] = {s->days < 64 ? (s->days ? s->days : 1) : 64, s->record ? s->record : 1};
         hid_t type = s->type == SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
         hid_t sp = H5Screate_simple(2, dims, NULL);
-        hid_t ds = H5Dcreate2(g, s->name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+        if (s->days * s->record > 0) {
+            H5Pset_chunk(dcpl, 2, chunk);
+            H5Pset_deflate(dcpl, 1);
+        }
+        hid_t ds = H5Dcreate2(g, s->name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         rc = ds < 0 ? -1 : 0;
-        if (rc >= 0 && days * s->record > 0)
+        if (rc >= 0 && s->days * s->record > 0)
             rc = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->data);
         if (ds >= 0) H5Dclose(ds);
+        H5Pclose(dcpl);
         H5Sclose(sp);
     }
     H5Gclose(g);
@@ -104,7 +114,7 @@ static herr_t write_all(hid_t file, const sim *s)
     rc |= h5u_attr_i64(file, "day", s->day);
     if (rc < 0) return -1;
     if (write_agents(file, &s->ag) < 0) return -1;
-    if (write_series(file, &s->out, (size_t)s->day) < 0) return -1;
+    if (write_series(file, &s->out) < 0) return -1;
     return write_state(file, &s->persist);
 }
 
@@ -242,7 +252,7 @@ static int restore_agents(hid_t file, sim *s, const char *path, diag *d)
     return rc;
 }
 
-static int restore_series(hid_t file, sim *s, int64_t day, const char *path, diag *d)
+static int restore_series(hid_t file, sim *s, const char *path, diag *d)
 {
     hid_t g = H5Gopen2(file, "series", H5P_DEFAULT);
     if (g < 0) return refuse(d, path, "no series group");
@@ -260,11 +270,11 @@ static int restore_series(hid_t file, sim *s, int64_t day, const char *path, dia
         hsize_t dims[2] = {0, 0};
         int rank = H5Sget_simple_extent_dims(sp, dims, NULL);
         H5Sclose(sp);
-        if (rank != 2 || dims[0] != (hsize_t)day || dims[1] != sr->record) {
+        if (rank != 2 || dims[0] != sr->days || dims[1] != sr->record) {
             rc = refuse(d, path, msg);
         } else {
             hid_t t = sr->type == SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
-            rc = read_exact(ds, t, (size_t)day * sr->record, sr->data);
+            rc = read_exact(ds, t, sr->days * sr->record, sr->data);
             if (rc) refuse(d, path, msg);
         }
         H5Dclose(ds);
@@ -326,7 +336,7 @@ int checkpoint_restore(sim *s, const char *path, char *commit, size_t commit_len
     int64_t day = 0;
     int rc = check_header(file, s, path, commit, commit_len, &day, d);
     if (rc == 0) rc = restore_agents(file, s, path, d);
-    if (rc == 0) rc = restore_series(file, s, day, path, d);
+    if (rc == 0) rc = restore_series(file, s, path, d);
     if (rc == 0) rc = restore_state(file, s, path, d);
     H5Fclose(file);
     if (rc == 0) {
@@ -399,7 +409,7 @@ int checkpoint_save_member(const char *path, const sim *s, diag *d)
         H5Gclose(g);
         /* write_series makes "series" under a location: use the member's group. */
         hid_t mg = H5Gopen2(f, group, H5P_DEFAULT);
-        rc = mg < 0 ? -1 : write_series(mg, &s->out, (size_t)s->day);
+        rc = mg < 0 ? -1 : write_series(mg, &s->out);
         if (mg >= 0) H5Gclose(mg);
     }
     if (f >= 0 && H5Fclose(f) < 0) rc = -1;
@@ -424,7 +434,7 @@ int checkpoint_load_member(const char *path, sim *s, diag *d)
         refuse(d, path, msg);
     } else {
         hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
-        rc = restore_series(g, s, s->sc->days, mp, d);
+        rc = restore_series(g, s, mp, d);
         H5Gclose(g);
     }
     free(yaml);

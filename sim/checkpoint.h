@@ -15,7 +15,7 @@
  *
  * Layout (readable with h5py for debugging): root attributes format, checkpoint_version,
  * version, commit, scenario, member, day; /agents/FIELD (typed 1-D, attribute c_type);
- * /series/NAME (day x values); /state/NAME (bytes; attributes element_size, count). */
+ * /series/NAME (days x values, every row); /state/NAME (bytes; attributes element_size, count). */
 #ifndef RUMBO_CHECKPOINT_H
 #define RUMBO_CHECKPOINT_H
 

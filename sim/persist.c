@@ -29,6 +29,14 @@ void sim_persist(sim *s, const char *name, void *data, size_t elem_size, size_t 
     it->count = count;
 }
 
+void sim_persist_ptr(sim *s, const char *name, void **data, size_t elem_size, size_t count)
+{
+    persist_item *it = add(&s->persist, name);
+    it->indirect = data;
+    it->elem_size = elem_size;
+    it->count = count;
+}
+
 void sim_persist_dynamic(sim *s, const char *name, void **data, size_t *n, size_t *cap,
                          size_t elem_size)
 {
@@ -46,7 +54,7 @@ size_t persist_bytes(const persist_item *it)
 
 void *persist_data(const persist_item *it)
 {
-    return it->dynamic ? *it->dynamic : it->data;
+    return it->dynamic ? *it->dynamic : it->indirect ? *it->indirect : it->data;
 }
 
 void persist_free(persist_table *t)

@@ -28,6 +28,7 @@ typedef struct sim sim;
 typedef struct persist_item {
     char name[64];
     void *data;      /* fixed array: count x elem_size bytes */
+    void **indirect; /* or: where the (fixed-size) array's current address lives */
     void **dynamic;  /* or: where the array pointer lives (realloc'ed on restore) */
     size_t *dyn_n;   /* ... its element count */
     size_t *dyn_cap; /* ... its capacity in elements (NULL if none is kept) */
@@ -43,6 +44,10 @@ typedef struct persist_table {
 /* Registers `count` elements of `elem_size` bytes at `data` under `name` (unique;
  * "module.what"). The array must stay at that address for the whole run. */
 void sim_persist(sim *s, const char *name, void *data, size_t elem_size, size_t count);
+
+/* Registers a fixed-size array reached through a pointer that may change during the run
+ * (double buffers swapped each day): *data is read at save and restore time. */
+void sim_persist_ptr(sim *s, const char *name, void **data, size_t elem_size, size_t count);
 
 /* Registers a growable array: *data holds *n elements of elem_size bytes (and, when
  * cap != NULL, room for *cap). Restoring reallocates *data to the saved length and sets

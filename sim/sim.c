@@ -1,6 +1,7 @@
 #include "sim/sim.h"
 
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,10 +33,34 @@ static void register_outputs(sim *s)
                              "events of each kind each day", (const char *const[]){"event", NULL});
 }
 
+/* Today's and tomorrow's edge status; the two buffers swap every day, so they are
+ * registered through their pointers. */
+static void persist_edge_day(sim *s, const char *which, edge_day *d)
+{
+    size_t n = (size_t)s->net->n_edges;
+    char name[64];
+    snprintf(name, sizeof name, "engine.edge_%s.open", which);
+    sim_persist_ptr(s, name, (void **)&d->open, sizeof *d->open, n);
+    snprintf(name, sizeof name, "engine.edge_%s.speed", which);
+    sim_persist_ptr(s, name, (void **)&d->speed, sizeof *d->speed, n);
+    snprintf(name, sizeof name, "engine.edge_%s.hazard", which);
+    sim_persist_ptr(s, name, (void **)&d->hazard, sizeof *d->hazard, n);
+    snprintf(name, sizeof name, "engine.edge_%s.wait_until", which);
+    sim_persist_ptr(s, name, (void **)&d->wait_until, sizeof *d->wait_until, n);
+    snprintf(name, sizeof name, "engine.edge_%s.n_closed", which);
+    sim_persist(s, name, &d->n_closed, sizeof d->n_closed, 1);
+}
+
 /* The engine's own state carried from day to day (agents and outputs aside). Capacity
  * arrays are registered last: modules grow them during init. */
 static void persist_engine(sim *s)
 {
+    persist_edge_day(s, "today", &s->edge_status.today);
+    persist_edge_day(s, "next", &s->edge_status.next);
+    sim_persist(s, "engine.edge_status.staged", &s->edge_status.staged,
+                sizeof s->edge_status.staged, 1);
+    sim_persist(s, "engine.edge_status.changed", &s->edge_status.changed,
+                sizeof s->edge_status.changed, 1);
     sim_persist(s, "engine.next_id", &s->next_id, sizeof s->next_id, 1);
     sim_persist(s, "engine.epoch", &s->epoch, sizeof s->epoch, 1);
     sim_persist(s, "engine.total_events", s->total_events, sizeof(int64_t), EVENT_COUNT);
