@@ -1,9 +1,11 @@
 #include "sim/output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +30,23 @@ static char *dir_of(const char *path)
 int output_check_path(const char *path, diag *d)
 {
     struct stat st;
-    char *dir = dir_of(path);
-    int rc = 0;
     if (path[0] == '\0') {
         diag_input(d, "-o", 0, "", "empty output path");
-        rc = -1;
-    } else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return -1;
+    }
+    char *dir = dir_of(path);
+    int rc = 0;
+    /* A mistyped directory is bad input (2); a directory the user may not write
+     * to is an environment failure (1). Both are found before simulating. */
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         diag_input(d, path, 0, "", "output directory %s does not exist", dir);
-        rc = -1;
-    } else if (access(dir, W_OK) != 0) {
-        diag_input(d, path, 0, "", "output directory %s is not writable: %s", dir,
-                   strerror(errno));
         rc = -1;
     } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         diag_input(d, path, 0, "", "output path is a directory");
+        rc = -1;
+    } else if (access(dir, W_OK) != 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot write the output: directory %s is not writable: %s",
+                  path, dir, strerror(errno));
         rc = -1;
     }
     free(dir);
@@ -185,7 +190,8 @@ static herr_t write_all(hid_t file, const series_set *const *members, int n_memb
         if (ss->dims[k].size > longest) longest = ss->dims[k].size;
     int32_t *idx = malloc((longest + 1) * sizeof(int32_t));
     if (!idx) abort();
-    for (size_t k = 0; k <= longest; k++) idx[k] = (int32_t)k;
+    for (size_t k = 0; k <= longest; k++)
+        idx[k] = (int32_t)k;
 
     hid_t scales[DIM_MAX];
     int n_scales = 0;
@@ -201,7 +207,8 @@ static herr_t write_all(hid_t file, const series_set *const *members, int n_memb
     for (int k = 0; rc == 0 && k < ss->n_dims; k++) {
         const dim *dm = &ss->dims[k];
         scales[k] = write_scale(file, dm->name, dm->size, idx, dm->units, dm->description);
-        if (scales[k] < 0) rc = -1;
+        if (scales[k] < 0)
+            rc = -1;
         else {
             n_scales++;
             rc = write_labels(file, scales[k], dm);
@@ -209,10 +216,115 @@ static herr_t write_all(hid_t file, const series_set *const *members, int n_memb
     }
     for (int k = 0; rc == 0 && k < ss->n; k++)
         rc = write_series(file, members, n_members, k, member_scale, time_scale, scales);
-    for (int k = 0; k < n_scales; k++) H5Dclose(scales[k]);
+    for (int k = 0; k < n_scales; k++)
+        H5Dclose(scales[k]);
     if (member_scale >= 0) H5Dclose(member_scale);
     if (time_scale >= 0) H5Dclose(time_scale);
     free(idx);
+    return rc;
+}
+
+/* The file is built in memory (HDF5's core driver, no backing store) and then
+ * written with plain write(2) calls. Two reasons: every I/O error then comes with
+ * its errno ("No space left on device"), and HDF5 1.10 crashes at exit after an
+ * H5Fclose that failed to flush (a full disk, a file size limit), which a file in
+ * memory can never do. The cost is one copy of the compressed output in memory. */
+static int build_image(const series_set *const *members, int n_members, const run_info *info,
+                       void **image, size_t *size)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) < 0) return -1;
+    hid_t file = H5Fcreate("rumbo-output", H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (file < 0) return -1;
+    herr_t rc = write_all(file, members, n_members, info);
+    if (rc >= 0) rc = H5Fflush(file, H5F_SCOPE_GLOBAL);
+    ssize_t n = rc >= 0 ? H5Fget_file_image(file, NULL, 0) : -1;
+    if (n > 0) {
+        *image = malloc((size_t)n);
+        if (!*image) abort();
+        if (H5Fget_file_image(file, *image, (size_t)n) != n) n = -1;
+        *size = (size_t)n;
+    }
+    if (H5Fclose(file) < 0) n = -1;
+    if (n <= 0) {
+        free(*image);
+        *image = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes the whole image to fd and, for regular files, syncs it; 0 or errno. */
+static int write_image(int fd, const void *image, size_t size, bool sync)
+{
+    const char *p = image;
+    while (size > 0) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return EIO;
+        p += n;
+        size -= (size_t)n;
+    }
+    if (sync && fsync(fd) != 0) return errno;
+    return 0;
+}
+
+/* A path that exists and is not a regular file (/dev/null, /dev/full, a FIFO):
+ * there is no file to replace atomically, and renaming over a device node would
+ * destroy it. Write straight to it and report whatever it refuses. */
+static int write_special(const char *path, const void *image, size_t size, diag *d)
+{
+    /* O_NONBLOCK: a FIFO nobody reads from fails (ENXIO) instead of hanging. */
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot open the output: %s%s", path, strerror(errno),
+                  errno == ENXIO ? " (a pipe that nobody reads)" : "");
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    int err = write_image(fd, image, size, false);
+    if (close(fd) != 0 && !err) err = errno;
+    if (err) {
+        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed: %s", path, strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
+/* A regular file (or a new one): write a temporary next to it, sync, rename. */
+static int write_replacing(const char *path, const void *image, size_t size, diag *d)
+{
+    /* Through a symlink, replace the file it points to, not the link itself. */
+    char *final = realpath(path, NULL);
+    if (!final) final = strdup(path);
+    if (!final) abort();
+    size_t len = strlen(final) + 32;
+    char *tmp = malloc(len);
+    if (!tmp) abort();
+    snprintf(tmp, len, "%s.tmp.%ld", final, (long)getpid());
+    int rc = 0;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot create the output file: %s", path, strerror(errno));
+        rc = -1;
+    } else {
+        int err = write_image(fd, image, size, true);
+        if (close(fd) != 0 && !err) err = errno;
+        if (err) {
+            diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed: %s", path, strerror(err));
+            rc = -1;
+        } else if (rename(tmp, final) != 0) {
+            diag_fail(d, EXIT_RUNTIME, "%s: cannot move the finished output into place: %s", path,
+                      strerror(errno));
+            rc = -1;
+        }
+        if (rc != 0) unlink(tmp);
+    }
+    free(tmp);
+    free(final);
     return rc;
 }
 
@@ -220,38 +332,15 @@ int output_write(const char *path, const series_set *const *members, int n_membe
                  const run_info *info, diag *d)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp) abort();
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: cannot create output file: %s", path, strerror(errno));
-        free(tmp);
+    void *image = NULL;
+    size_t size = 0;
+    if (build_image(members, n_members, info, &image, &size) != 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: building the output in memory failed (HDF5 error)", path);
         return -1;
     }
-    herr_t rc = write_all(file, members, n_members, info);
-    if (H5Fclose(file) < 0) rc = -1;
-    if (rc >= 0) {
-        /* Make sure the bytes are on disk before the name says the file is complete. */
-        FILE *f = fopen(tmp, "rb");
-        if (!f || fsync(fileno(f)) != 0) rc = -1;
-        if (f) fclose(f);
-    }
-    if (rc < 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed (disk full or I/O error?)",
-                  path);
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: cannot move the finished output into place: %s", path,
-                  strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    struct stat st;
+    int rc = stat(path, &st) == 0 && !S_ISREG(st.st_mode) ? write_special(path, image, size, d)
+                                                          : write_replacing(path, image, size, d);
+    free(image);
+    return rc;
 }
