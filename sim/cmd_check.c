@@ -41,13 +41,14 @@ int cmd_check(int argc, char **argv)
     if (!ov.sets) abort();
     int c;
     optind = 1;
-    while (!d.failed && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0; /* one message, ours (cli_bad_option) */
+    while (!d.failed && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 's': ov.sets[ov.n_sets++] = optarg; break;
         case 'S': cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d); break;
         case 'D': cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d); break;
         case 'h': fputs(check_usage, stdout); free(ov.sets); return 0;
-        default: fputs(check_usage, stderr); free(ov.sets); return EXIT_BAD_INPUT;
+        default: cli_bad_option("check", argv, c, &d); break;
         }
     }
     if (!d.failed && optind != argc - 1)

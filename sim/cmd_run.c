@@ -106,7 +106,8 @@ int cmd_run(int argc, char **argv)
     bool quiet = false;
     int c;
     optind = 1;
-    while (!d.failed && (c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    opterr = 0; /* one message, ours (cli_bad_option) */
+    while (!d.failed && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'S': cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d); break;
@@ -115,7 +116,7 @@ int cmd_run(int argc, char **argv)
         case 's': ov.sets[ov.n_sets++] = optarg; break;
         case 'q': quiet = true; break;
         case 'h': fputs(run_usage, stdout); free(ov.sets); return EXIT_OK;
-        default: fputs(run_usage, stderr); free(ov.sets); return EXIT_BAD_INPUT;
+        default: cli_bad_option("run", argv, c, &d); break;
         }
     }
     if (!d.failed && optind != argc - 1)

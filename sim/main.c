@@ -1,5 +1,6 @@
 /* rumbo: agent-based migration flow simulator. Entry point and subcommand dispatch. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,16 @@ int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, 
     }
     *out = v;
     return 0;
+}
+
+void cli_bad_option(const char *cmd, char **argv, int c, diag *d)
+{
+    /* getopt has advanced past the offending word; optopt names a short option. */
+    const char *word = optind > 0 ? argv[optind - 1] : "?";
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    const char *what = optopt && !(word[0] == '-' && word[1] == '-') ? shortopt : word;
+    diag_input(d, "command line", 0, what, "%s (see rumbo %s --help)",
+               c == ':' ? "needs a value" : "unknown option", cmd);
 }
 
 double cli_expected_entries(const scenario *sc)
