@@ -633,10 +633,20 @@ int cfg_set_assignment(cfg *root, const char *assignment, int index, diag *d)
     char *doc = malloc(vlen);
     if (!doc) abort();
     snprintf(doc, vlen, "v: %s", eq + 1);
-    cfg *tree = cfg_parse_text(doc, strlen(doc), "--set", d);
+    diag parse = {0};
+    cfg *tree = cfg_parse_text(doc, strlen(doc), "--set", &parse);
     free(doc);
     int rc = -1;
-    if (tree) {
+    if (!tree) {
+        /* The parser's line and key refer to the "v: VALUE" wrapper: name the
+         * assignment instead, and keep only the parser's reason. */
+        const char *why = strstr(parse.msg, "malformed YAML");
+        why = why && strstr(why, ": ") ? strstr(why, ": ") + 2 : parse.msg;
+        diag_input(d, "--set", index, path, "value '%s' is not valid YAML: %s", eq + 1, why);
+    } else if (tree->n != 1 || !cfg_child(tree, "v")) {
+        /* A value with a newline could smuggle in more keys ("1\nseed: 3"). */
+        diag_input(d, "--set", index, path, "value '%s' must be one YAML value", eq + 1);
+    } else {
         cfg *v = cfg_child(tree, "v");
         free(v->file);
         v->file = dup_str("--set");
