@@ -7,6 +7,7 @@
 
 #include "models/models.h"
 #include "sim/cli.h"
+#include "sim/memory.h"
 #include "sim/version.h"
 
 static const char usage[] =
@@ -53,6 +54,17 @@ void cli_bad_option(const char *cmd, char **argv, int c, diag *d)
     const char *what = optopt && !(word[0] == '-' && word[1] == '-') ? shortopt : word;
     diag_input(d, "command line", 0, what, "%s (see rumbo %s --help)",
                c == ':' ? "needs a value" : "unknown option", cmd);
+}
+
+int cli_parse_memory(const char *text, uint64_t *out, char *why, size_t why_len, diag *d)
+{
+    if (memory_parse_size(text, out)) {
+        diag_input(d, "command line", 0, "--max-memory",
+                   "expected a size such as 512M or 4G, got '%s'", text);
+        return -1;
+    }
+    snprintf(why, why_len, "--max-memory %s", text);
+    return 0;
 }
 
 double cli_expected_entries(const scenario *sc)
