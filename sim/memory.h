@@ -11,8 +11,8 @@
  * how the run unfolds, the bound assumes nobody ever leaves (every entry is alive
  * on the last day) and every agent asks for one capacity-limited resource a day.
  * The engine and module state (counters, route tables, output series) is measured
- * by initialising the simulation for real, and the HDF5 image of the output is
- * held in memory while it is written. */
+ * by initialising the simulation for real, and HDF5 keeps caches for the output
+ * datasets, open for the whole run. */
 #ifndef RUMBO_MEMORY_H
 #define RUMBO_MEMORY_H
 

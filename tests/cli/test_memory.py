@@ -18,7 +18,7 @@ def estimate_mib(stdout):
 
 def test_check_shows_what_dominates(tmp):
     out = run("check", TINY, check=0).stdout
-    for part in ("agents", "capacity queue", "engine, modules", "output image", "libraries",
+    for part in ("agents", "capacity queue", "engine, modules", "HDF5 writer", "libraries",
                  "memory limit"):
         assert re.search(rf"^\s+{part}\s+[\d.]+ MiB", out, re.M), (part, out)
     assert "upper bound: nobody leaves" in out
