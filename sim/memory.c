@@ -149,6 +149,15 @@ void memory_print(const mem_estimate *e, uint64_t limit, const char *limit_why, 
 int memory_check(const mem_estimate *e, uint64_t limit, const char *limit_why,
                  const char *scenario_path, diag *d)
 {
+    /* Agent ids are 32-bit and key every random stream: past 2^32 entries two
+     * agents would share one. (The margin covers Poisson draws above the mean.) */
+    if (e->entries * 1.001 + 1e5 > (double)UINT32_MAX) {
+        diag_fail(d, EXIT_BAD_INPUT,
+                  "%s: the run brings in about %.3g agents; at most %u are supported (agent ids "
+                  "are 32-bit). Shorten the run or lower the inflow",
+                  scenario_path, e->entries, UINT32_MAX);
+        return -1;
+    }
     if (limit == UINT64_MAX || e->total <= (double)limit) return 0;
     struct {
         const char *what;
