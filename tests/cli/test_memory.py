@@ -5,9 +5,9 @@ import re
 from rumbo_test import main, run, scenario
 
 TINY = scenario("tiny.yaml")
-# About 1e14 agents: no machine holds that, and simulating it would never end, so a
-# prompt refusal shows that nothing was started.
-HUGE = ("--set", "inflow.per_year=1e9", "--days", "36525")
+# About 2e9 agents (200 GB at least): no test machine holds that, and simulating it
+# would never end, so a prompt refusal shows that nothing was started.
+HUGE = ("--set", "inflow.per_year=2e8", "--days", "3650")
 
 
 def estimate_mib(stdout):
@@ -57,6 +57,13 @@ def test_default_limit_refuses_an_impossible_run_before_starting(tmp):
     assert os.listdir(tmp) == []
     # A limit large enough lets check pass (it simulates nothing).
     run("check", TINY, *HUGE, "--max-memory", "1e6T", check=0)
+
+
+def test_more_agents_than_32_bit_ids_is_refused(tmp):
+    p = run("check", TINY, "--set", "inflow.per_year=1e9", "--days", "36525",
+            "--max-memory", "1e6T", check=2)
+    assert re.search(r"tiny\.yaml: the run brings in about 1e\+11 agents; at most 4294967295 "
+                     r"are supported \(agent ids are 32-bit\)", p.stderr), p.stderr
 
 
 def test_sizes(tmp):
