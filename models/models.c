@@ -4,5 +4,6 @@
 const module *const model_table[MODULE_COUNT] = {
     [MODULE_INFLOW] = &inflow_module,
     [MODULE_MOVEMENT] = &movement_module,
+    [MODULE_HAZARDS] = &hazards_module,
 };
 const int model_count = MODULE_COUNT;
