@@ -127,6 +127,12 @@ CASES = [
      r"malformed YAML after this key"),
     ("net_nested_network.yaml", [], "net_nested_network.net.yaml", 2, "network",
      r"a network file holds nodes and edges, not another network"),
+    ("hazards_reopens_before_closing.yaml", [], "hazards_reopens_before_closing.yaml", 24,
+     "hazards.events.flood.until", r"the reopening date must come after `date`"),
+    ("hazards_unknown_edge.yaml", [], "hazards_unknown_edge.yaml", 25,
+     "hazards.events.flood.edges.0", r"unknown edge 'crossing-nowhere-foot'"),
+    ("hazards_probability_above_one.yaml", [], "hazards_probability_above_one.yaml", 27,
+     "hazards.hurricanes.classes.hurricane.close_probability", r"1\.5 is out of range \[0, 1\]"),
     # Command-line mistakes on a good scenario ("--set" is the file, its index the line).
     (None, ["--set", "inflow.per_yer=3"], "--set", 1, "inflow.per_yer",
      r"unknown key \(known here: per_year, "),
