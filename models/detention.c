@@ -79,6 +79,17 @@ static int read_minors_and_reattempts(cfg *sec, const network *net, detention_pa
         return -1;
     p->minor_stay_days = (int)stay;
     p->max_attempts = (int)max_attempts;
+    int64_t places = 0;
+    for (int v = 0; v < net->n_nodes; v++)
+        places += p->shelter_places[v];
+    if (places <= 0) {
+        /* Minors are never released; with no shelter they would wait forever. */
+        char path[512];
+        cfg_path(shelters, path, sizeof path);
+        diag_input(d, shelters->file, shelters->line, path,
+                   "unaccompanied minors need at least one shelter with places");
+        return -1;
+    }
     return 0;
 }
 

@@ -14,6 +14,11 @@ ENF = scenario("enforcement.yaml")
 TINY = scenario("tiny.yaml")
 
 
+def run1(tmp, scen, *args, name="out.h5"):
+    """One thread: quicker on a busy machine (threads are tested separately)."""
+    return run_to(tmp, scen, "--threads", "1", *args, name=name)
+
+
 def labels(f, name):
     return [s.decode() if isinstance(s, bytes) else s for s in f[name][()]]
 
@@ -38,7 +43,7 @@ def detained_at(d, node, nat):
 
 
 def test_absent_section_means_no_enforcement(tmp):
-    d = load(run_to(tmp, TINY))
+    d = load(run1(tmp, TINY))
     for e in ("detention", "bribe", "handover", "deportation", "reattempt", "exit_order"):
         assert d[e].sum() == 0, e
     assert d["detentions"].sum() == 0 and d["detention_occupancy"].sum() == 0
@@ -56,7 +61,7 @@ timeline:
   - date: 2013-01-20
     enforcement.checkpoints.places: {{town: 1}}
 """)
-    d = load(run_to(tmp, scen))
+    d = load(run1(tmp, scen))
     det = d["detention"]
     assert det[:19].sum() == 0, det[:19]
     assert det[19] > 0 and (det[19:] > 0).all(), det[19:]
@@ -68,12 +73,12 @@ timeline:
   - date: 2013-01-31
     enforcement.intensity: 0
 """)
-    d = load(run_to(tmp, scen, name="off.h5"))
+    d = load(run1(tmp, scen, name="off.h5"))
     assert (d["detention"][3:30] > 0).all() and d["detention"][30:].sum() == 0
 
 
 def test_station_occupancy_never_exceeds_its_places(tmp):
-    d = load(run_to(tmp, ENF, "--set", "enforcement.detention.stations.town=50",
+    d = load(run1(tmp, ENF, "--set", "enforcement.detention.stations.town=50",
                     "--set", "enforcement.detention.stay_days=5"))
     occ = d["detention_occupancy"][:, d["_nodes"].index("town")]
     assert occ.max() == 50, occ.max()   # full at times...
@@ -84,7 +89,7 @@ def test_station_occupancy_never_exceeds_its_places(tmp):
 
 
 def test_deportations_never_exceed_daily_seats(tmp):
-    d = load(run_to(tmp, ENF, "--set", "enforcement.deportation.seats_per_day.GT=2.5",
+    d = load(run1(tmp, ENF, "--set", "enforcement.deportation.seats_per_day.GT=2.5",
                     "--set", "enforcement.deportation.seats_per_day.HN=0"))
     gt = d["deportations"][:, d["_nats"].index("GT")]
     hn = d["deportations"][:, d["_nats"].index("HN")]
@@ -100,15 +105,15 @@ def test_deportations_never_exceed_daily_seats(tmp):
 
 def test_visitor_card_is_honoured_inside_its_states_and_hours_only(tmp):
     # 96 hours: the card is still valid on day 3 in Chiapas; Hondurans cannot hold it.
-    d = load(run_to(tmp, ENF, "--set", "enforcement.documents.tvr.uptake=1", name="a.h5"))
+    d = load(run1(tmp, ENF, "--set", "enforcement.documents.tvr.uptake=1", name="a.h5"))
     assert detained_at(d, "town", "GT").sum() == 0
     assert detained_at(d, "town", "HN").sum() > 1000
     # 72 hours: days 0, 1 and 2 only; on day 3 at town it has expired.
-    d = load(run_to(tmp, ENF, "--set", "enforcement.documents.tvr.uptake=1",
+    d = load(run1(tmp, ENF, "--set", "enforcement.documents.tvr.uptake=1",
                     "--set", "enforcement.documents.tvr.hours=72", name="b.h5"))
     assert detained_at(d, "town", "GT").sum() > 1000
     # Still valid in time but outside its states: a checkpoint at junction (Oaxaca).
-    d = load(run_to(tmp, ENF, "--set", "enforcement.documents.tvr.uptake=1",
+    d = load(run1(tmp, ENF, "--set", "enforcement.documents.tvr.uptake=1",
                     "--set", "enforcement.documents.tvr.hours=10000",
                     "--set", "enforcement.checkpoints.places={town: 0, junction: 1}", name="c.h5"))
     assert detained_at(d, "junction", "GT").sum() > 1000
@@ -116,7 +121,7 @@ def test_visitor_card_is_honoured_inside_its_states_and_hours_only(tmp):
 
 
 def test_unaccompanied_minors_follow_their_own_path(tmp):
-    d = load(run_to(tmp, ENF, "--set", "enforcement.traits.unaccompanied_minor_share=1"))
+    d = load(run1(tmp, ENF, "--set", "enforcement.traits.unaccompanied_minor_share=1"))
     assert d["detention"].sum() > 0
     assert d["deportation"].sum() == 0 and d["detention_occupancy"].sum() == 0
     assert d["exit_order"].sum() == 0          # never released onto the street
@@ -127,18 +132,18 @@ def test_unaccompanied_minors_follow_their_own_path(tmp):
     assert (returns <= 5).all()                # their own procedure's daily capacity
     assert d["reattempt"].sum() == 0           # minors.reattempt_probability is 0
     # Without minors nobody takes that path.
-    d = load(run_to(tmp, ENF, name="adults.h5"))
+    d = load(run1(tmp, ENF, name="adults.h5"))
     assert d["minor_return"].sum() == 0 and d["minor_shelter_occupancy"].sum() == 0
 
 
 def test_bribes_move_money_and_hand_overs_feed_a_state(tmp):
-    d = load(run_to(tmp, ENF, "--set", "enforcement.corruption.bribe_probability=1",
+    d = load(run1(tmp, ENF, "--set", "enforcement.corruption.bribe_probability=1",
                     "--set", "enforcement.traits.money_mean_pesos=1000"))
     assert d["bribe"].sum() > 0
     assert d["bribes_paid"].sum() == 1000 * d["bribe"].sum()
     # Those who could not pay (exponential money, mean = the bribe) were detained.
     assert 0.25 < d["bribe"].sum() / (d["bribe"].sum() + d["detention"].sum()) < 0.5
-    d = load(run_to(tmp, ENF, "--set", "enforcement.corruption.handover_probability=1",
+    d = load(run1(tmp, ENF, "--set", "enforcement.corruption.handover_probability=1",
                     name="h.h5"))
     held = d["population"][:, :, d["_states"].index("handed_over")].sum(axis=1)
     assert d["detention"].sum() == 0
@@ -146,7 +151,7 @@ def test_bribes_move_money_and_hand_overs_feed_a_state(tmp):
 
 
 def test_reattempts_and_conservation(tmp):
-    d = load(run_to(tmp, ENF, "--days", "120"))
+    d = load(run1(tmp, ENF, "--days", "120"))
     present = d["population"].sum(axis=(1, 2))
     left = np.cumsum(d["arrival"] + d["gave_up"])
     assert np.array_equal(np.cumsum(d["entry"]), present + left)

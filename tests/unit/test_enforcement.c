@@ -50,12 +50,12 @@ Test(documents, visitor_card_is_honoured_in_its_four_states_for_72_hours)
 
 Test(documents, hours_round_up_to_whole_days_and_all_means_every_region)
 {
-    documents_params p = read_docs(
-        "documents:\n"
-        "  tvr: {nationalities: [GT, HN], uptake: 0.5, hours: 25, regions: [chiapas]}\n"
-        "  tvtf: {nationalities: [GT], uptake: 0.0, days: 365, regions: [chiapas]}\n"
-        "  humanitarian_visa: {probability: 0.01, days: 365, regions: all}\n"
-        "  exit_order: {days: 30, regions: all}\n");
+    documents_params p =
+        read_docs("documents:\n"
+                  "  tvr: {nationalities: [GT, HN], uptake: 0.5, hours: 25, regions: [chiapas]}\n"
+                  "  tvtf: {nationalities: [GT], uptake: 0.0, days: 365, regions: [chiapas]}\n"
+                  "  humanitarian_visa: {probability: 0.01, days: 365, regions: all}\n"
+                  "  exit_order: {days: 30, regions: all}\n");
     cr_assert_eq(p.rule[DOC_TVR].valid_days, 2);
     cr_assert_eq(p.rule[DOC_TVR].nationalities, (1u << NAT_GT) | (1u << NAT_HN));
     for (int r = 0; r < region_count; r++)
