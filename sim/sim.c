@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/outcomes.h"
+
 static void register_outputs(sim *s)
 {
     const network *net = s->net;
@@ -42,6 +44,7 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     agents_init(&s->ag);
     series_init(&s->out, (size_t)sc->days);
     register_outputs(s);
+    outcomes_register(s);
     for (int m = 0; m < model_count; m++) {
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
     }
@@ -180,6 +183,7 @@ void sim_step(sim *s)
     fold_workers(s);
     for (int m = 0; m < model_count; m++)
         if (model_table[m]->day_end) model_table[m]->day_end(s, s->state[m]);
+    outcomes_record(s);
     s->left_system += (int64_t)agents_compact(ag);
     s->day++;
 }
