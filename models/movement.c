@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/hazards.h"
 #include "sim/sim.h"
 
 typedef struct line_params {
@@ -40,6 +41,8 @@ typedef struct movement_state {
     int *best_edge;       /* per node, -1 at exits and dead ends */
     int *departures;      /* per line, trains leaving today */
     uint32_t rail_base;   /* capacity resource of rail edge e: rail_base + e */
+    size_t boardings_extra; /* per-node boarding counters in the workers' extra */
+    series *s_boardings;
 } movement_state;
 
 static int read_lines(cfg *trains, const network *net, movement_params *p, diag *d)
@@ -106,6 +109,10 @@ static int movement_init(sim *s, void **state, diag *d)
         !st->departures)
         abort();
     st->rail_base = capacity_register(&s->caps, (uint32_t)net->n_edges);
+    st->boardings_extra = sim_reserve_extra(s, (size_t)net->n_nodes);
+    st->s_boardings = series_add(&s->out, "boardings", SERIES_INT64, "people per day",
+                                 "freight-train boardings at each node",
+                                 (const char *const[]){"node", NULL});
     *state = st;
     return 0;
 }
@@ -118,12 +125,12 @@ static double edge_travel_days(const movement_params *p, const edge *e)
 
 /* Dijkstra from the exits over reversed edges; O(V^2) is plenty for a few hundred
  * places and runs only when parameters change. */
-static void compute_routes(movement_state *st, const network *net)
+static void compute_routes(movement_state *st, const network *net, const edge_status *es, int day)
 {
     const movement_params *p = st->p;
     for (int e = 0; e < net->n_edges; e++) {
         const edge *ed = &net->edges[e];
-        st->travel_days[e] = edge_travel_days(p, ed);
+        st->travel_days[e] = edge_travel_days(p, ed) / es->today.speed[e];
         double wait = 0;
         if (ed->mode == MODE_RAIL) {
             const line_params *lp = &p->lines[ed->line];
@@ -131,7 +138,7 @@ static void compute_routes(movement_state *st, const network *net)
                        ? 0.5 * 7.0 / lp->departures_per_week
                        : INFINITY;
         }
-        st->edge_weight[e] = st->travel_days[e] + wait;
+        st->edge_weight[e] = edge_status_route_weight(es, e, day, st->travel_days[e] + wait);
     }
     int n = net->n_nodes;
     char *done = calloc((size_t)n, 1);
@@ -167,7 +174,8 @@ static void movement_day_start(sim *s, void *state)
     movement_state *st = state;
     const network *net = s->net;
     st->p = sim_params(s, MODULE_MOVEMENT);
-    if (s->epoch_changed) compute_routes(st, net);
+    if (s->epoch_changed || s->edge_status.changed)
+        compute_routes(st, net, &s->edge_status, s->day);
     /* Departures spread evenly over the week: line l runs on day d when
      * floor((d+1) r / 7) > floor(d r / 7), r departures per week. */
     for (int l = 0; l < net->n_lines; l++) {
@@ -177,7 +185,7 @@ static void movement_day_start(sim *s, void *state)
     for (int e = 0; e < net->n_edges; e++) {
         const edge *ed = &net->edges[e];
         int64_t seats = 0;
-        if (ed->mode == MODE_RAIL)
+        if (ed->mode == MODE_RAIL && s->edge_status.today.open[e])
             seats = (int64_t)st->departures[ed->line] *
                     (int64_t)floor(st->p->lines[ed->line].riders_per_train);
         s->caps.capacity[st->rail_base + (uint32_t)e] = seats;
@@ -228,6 +236,7 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
             return;
         }
         int e = st->best_edge[v];
+        if (hazards_blocked(s, w, i, e)) return; /* closed: wait at the node */
         if (e < 0 || budget <= 1e-9) return;
         const edge *ed = &net->edges[e];
         if (ed->mode == MODE_RAIL && !riding_line(ag, i, net, ed->line)) {
@@ -238,6 +247,7 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
             ag->grants[i] &= (uint8_t)~1u;
             ag->flags[i] |= AGENT_ON_TRAIN;
             w->events[EVENT_BOARDING]++;
+            w->extra[st->boardings_extra + (size_t)v]++;
         } else if (ed->mode != MODE_RAIL) {
             ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;
         }
@@ -255,6 +265,14 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
         ag->node[i] = (uint16_t)ed->to;
         sim_reach_node(s, i, ed->to, w);
     }
+}
+
+static void movement_day_end(sim *s, void *state)
+{
+    movement_state *st = state;
+    int64_t *boardings = series_i64(st->s_boardings, (size_t)s->day);
+    for (int v = 0; v < s->net->n_nodes; v++)
+        boardings[v] = sim_extra_total(s, st->boardings_extra + (size_t)v);
 }
 
 static void movement_free_state(void *state)
@@ -277,5 +295,6 @@ const module movement_module = {
     .day_start = movement_day_start,
     .agent_plan = movement_plan,
     .agent_act = movement_act,
+    .day_end = movement_day_end,
     .free_state = movement_free_state,
 };

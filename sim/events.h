@@ -8,6 +8,7 @@ typedef enum {
     EVENT_ENTRY,    /* entered Mexico at a crossing */
     EVENT_ARRIVAL,  /* reached a US-border exit */
     EVENT_BOARDING, /* boarded a freight train */
+    EVENT_TURNED_BACK, /* turned back from an edge that closed under them (hazards) */
     EVENT_DETENTION,   /* detained by INM (an event: one person can be detained again) */
     EVENT_BRIBE,       /* paid a bribe at a checkpoint or raid and went on */
     EVENT_HANDOVER,    /* handed by an official to a criminal group */
