@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const state_names[STATE_COUNT] = {"waiting", "travelling", "arrived", "dead"};
+const char *const state_names[STATE_COUNT] = {"waiting",  "travelling", "detained", "deported",
+                                            "handed_over", "arrived", "dead", "gave_up"};
 const char *const nationality_names[NAT_COUNT] = {"GT", "HN", "SV", "NI", "other"};
 
 size_t agents_bytes_per_agent(void)
