@@ -5,10 +5,11 @@
 
 #include "sim/module.h"
 
-enum { MODULE_INFLOW, MODULE_MOVEMENT, MODULE_HAZARDS, MODULE_COUNT };
+enum { MODULE_INFLOW, MODULE_MOVEMENT, MODULE_HAZARDS, MODULE_ENFORCEMENT, MODULE_COUNT };
 
 extern const module inflow_module;
 extern const module movement_module;
 extern const module hazards_module;
+extern const module enforcement_module;
 
 #endif

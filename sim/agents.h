@@ -16,10 +16,16 @@
 typedef enum {
     STATE_WAITING,    /* at a node: resting, waiting for a train or deciding */
     STATE_TRAVELLING, /* on an edge; `node` is the edge's origin */
+    STATE_DETAINED,   /* held by INM: in custody, a migration station or a child-protection
+                         shelter (`enf_stage`); `node` is where */
+    STATE_DEPORTED,   /* returned to the country of origin, may try again (`enf_day`); `node`
+                         is where a re-attempt starts */
+    STATE_HANDED_OVER, /* handed by a corrupt official to a criminal group (crime module) */
     STATE_LIVE_COUNT,
     /* Final states: the agent leaves the system at the end of the day. */
     STATE_ARRIVED = STATE_LIVE_COUNT, /* reached a US-border exit */
     STATE_DEAD,
+    STATE_GAVE_UP, /* deported and did not try again */
     STATE_COUNT
 } agent_state;
 
@@ -44,7 +50,17 @@ enum { AGENT_ON_TRAIN = 1u << 0 };
     X(uint8_t, flags)       /* AGENT_* flags */                                                    \
     X(uint8_t, grants)      /* capacity granted today, one bit per request slot */                 \
     X(uint8_t, nationality) /* NAT_* */                                                            \
-    X(uint16_t, entry_day)  /* simulation day of entry */
+    X(uint16_t, entry_day)  /* simulation day of entry */                                  \
+    X(uint8_t, attempt)     /* 0 on the first journey, +1 per re-attempt after deportation */    \
+    X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                        \
+    X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */  \
+    X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */                 \
+    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */     \
+    /* Minimal attributes that enforcement reads; the behaviour module (issue 3) owns them */    \
+    X(uint8_t, minor_alone) /* 1: unaccompanied minor */                                          \
+    X(uint8_t, smuggler)    /* 1: travels with a smuggler (coyote, pollero) */                    \
+    X(uint8_t, contacts)    /* 1: has contacts from earlier waves */                              \
+    X(int32_t, money)       /* whole pesos */
 
 typedef struct agents {
     size_t n, cap;
