@@ -48,6 +48,12 @@ def test_baseline_restart_equals_straight_run(tmp):
     shipped_restart_equals_straight(tmp, "baseline.yaml", 150, [61])
 
 
+def test_frontera_sur_restart_across_the_program_equals_straight_run(tmp):
+    """Stopped before, at and after the Southern Border Program's timeline date
+    (2014-07-07, day 918 from 2012-01-01): parameters change between the jobs."""
+    shipped_restart_equals_straight(tmp, "frontera_sur_2014.yaml", 1000, [900, 918, 919, 950])
+
+
 def test_hurricane_scenarios_restart_equal_straight_runs(tmp):
     """Closures (Stan), stochastic storms drawn year by year (a growing damage list),
     stopped across a calendar year and inside closures."""
