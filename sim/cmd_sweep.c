@@ -124,6 +124,21 @@ static void store(driver *dr, size_t sample, const void *result)
 /* ---- messages (MPI builds) --------------------------------------------------------------- */
 
 #ifdef RUMBO_MPI
+/* Open MPI's blocking calls poll at full speed; a rank that has finished its share
+ * would take a core from one still computing. Waiting ranks poll gently instead. */
+static void nap(void)
+{
+    struct timespec ts = {0, 2000000}; /* 2 ms */
+    nanosleep(&ts, NULL);
+}
+
+static void wait_gently(MPI_Request *req)
+{
+    int done = 0;
+    for (MPI_Test(req, &done, MPI_STATUS_IGNORE); !done; MPI_Test(req, &done, MPI_STATUS_IGNORE))
+        nap();
+}
+
 static void send_stop_to_all(driver *dr)
 {
     if (dr->stop_sent) return;
@@ -140,8 +155,9 @@ static void drain(driver *dr, bool block)
         int flag = 0;
         MPI_Status st;
         if (block) {
-            MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
-            flag = 1;
+            for (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st); !flag;
+                 MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st))
+                nap();
         } else {
             MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
         }
@@ -221,7 +237,7 @@ static void finish_sends(driver *dr)
 {
     for (int i = 0; i < MAX_PENDING_SENDS; i++) {
         if (!dr->pending_buf[i]) continue;
-        MPI_Wait(&dr->pending[i], MPI_STATUS_IGNORE);
+        wait_gently(&dr->pending[i]);
         free(dr->pending_buf[i]);
         dr->pending_buf[i] = NULL;
     }
@@ -487,7 +503,9 @@ static int sweep_main(driver *dr, const char *spec_path, const char *out, bool f
          * unreceived at MPI_Finalize). */
         if (dr->size > 1) {
             int verdict[2] = {rc, dr->stop_sent};
-            MPI_Bcast(verdict, 2, MPI_INT, 0, MPI_COMM_WORLD);
+            MPI_Request req;
+            MPI_Ibcast(verdict, 2, MPI_INT, 0, MPI_COMM_WORLD, &req);
+            wait_gently(&req);
             rc = verdict[0];
             if (dr->rank != 0 && verdict[1] && !dr->stop_received) {
                 int dummy;
