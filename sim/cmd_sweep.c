@@ -536,7 +536,8 @@ int cmd_sweep(int argc, char **argv)
     bool fresh = false, quiet = false;
     int c;
     optind = 1;
-    while (!d.failed && (c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    opterr = 0; /* one message, ours (cli_bad_option) */
+    while (!d.failed && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             output = optarg;
@@ -560,8 +561,8 @@ int cmd_sweep(int argc, char **argv)
             fputs(sweep_usage, stdout);
             return EXIT_OK;
         default:
-            fputs(sweep_usage, stderr);
-            return EXIT_BAD_INPUT;
+            cli_bad_option("sweep", argv, c, &d);
+            break;
         }
     }
     if (!d.failed && optind != argc - 1)
