@@ -17,6 +17,9 @@ static void register_outputs(sim *s)
                    (size_t)net->n_edges, labels);
     series_add_dim(&s->out, "state", "", "live states of an agent", STATE_LIVE_COUNT, state_names);
     series_add_dim(&s->out, "event", "", "kinds of events", EVENT_COUNT, event_names);
+    series_add_dim(&s->out, "group", "", "nationality x sex x age band", GROUP_COUNT, group_names);
+    series_add_dim(&s->out, "outcome", "", "final states: how people leave the system",
+                   STATE_COUNT - STATE_LIVE_COUNT, state_names + STATE_LIVE_COUNT);
     free(labels);
 
     s->s_population = series_add(&s->out, "population", SERIES_INT64, "people",
@@ -28,6 +31,19 @@ static void register_outputs(sim *s)
                                 (const char *const[]){"edge", NULL});
     s->s_events = series_add(&s->out, "events", SERIES_INT64, "events per day",
                              "events of each kind each day", (const char *const[]){"event", NULL});
+    s->s_events_by_group =
+        series_add(&s->out, "events_by_group", SERIES_INT64, "events per day",
+                   "events of each kind each day by nationality, sex and age band",
+                   (const char *const[]){"event", "group", NULL});
+    s->s_outcomes = series_add(&s->out, "outcomes", SERIES_INT64, "people per day",
+                               "people leaving the system each day, by the node where they "
+                               "left and how (arrived: at which US-border exit)",
+                               (const char *const[]){"node", "outcome", NULL});
+}
+
+static size_t n_outcomes(const sim *s)
+{
+    return (size_t)s->net->n_nodes * (STATE_COUNT - STATE_LIVE_COUNT);
 }
 
 int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d)
@@ -54,7 +70,11 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         w->edge_flow = calloc((size_t)s->net->n_edges + 1, sizeof(int64_t));
         w->extra = calloc(s->extra_size + 1, sizeof(int64_t));
         w->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
-        if (!w->population || !w->edge_flow || !w->extra || !w->incidents) abort();
+        w->group_events = calloc((size_t)EVENT_COUNT * GROUP_COUNT, sizeof(int64_t));
+        w->outcomes = calloc(n_outcomes(s), sizeof(int64_t));
+        if (!w->population || !w->edge_flow || !w->extra || !w->incidents || !w->group_events ||
+            !w->outcomes)
+            abort();
     }
     s->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
     if (!s->incidents) abort();
@@ -112,6 +132,8 @@ static void clear_workers(sim *s)
         memset(w->edge_flow, 0, (size_t)s->net->n_edges * sizeof(int64_t));
         memset(w->extra, 0, s->extra_size * sizeof(int64_t));
         memset(w->incidents, 0, INCIDENT_COUNT * sim_n_places(s) * sizeof(int64_t));
+        memset(w->group_events, 0, (size_t)EVENT_COUNT * GROUP_COUNT * sizeof(int64_t));
+        memset(w->outcomes, 0, n_outcomes(s) * sizeof(int64_t));
     }
 }
 
@@ -127,6 +149,13 @@ static void fold_workers(sim *s)
         for (size_t k = 0; k < npop; k++) pop[k] += w->population[k];
         for (int e = 0; e < s->net->n_edges; e++) flow[e] += w->edge_flow[e];
         for (int k = 0; k < EVENT_COUNT; k++) ev[k] += w->events[k];
+    }
+    int64_t *gev = series_i64(s->s_events_by_group, (size_t)s->day);
+    int64_t *out = series_i64(s->s_outcomes, (size_t)s->day);
+    for (int t = 0; t < s->n_threads; t++) {
+        const worker *w = &s->workers[t];
+        for (size_t k = 0; k < (size_t)EVENT_COUNT * GROUP_COUNT; k++) gev[k] += w->group_events[k];
+        for (size_t k = 0; k < n_outcomes(s); k++) out[k] += w->outcomes[k];
     }
     for (int k = 0; k < EVENT_COUNT; k++) s->total_events[k] += ev[k];
     size_t ninc = INCIDENT_COUNT * sim_n_places(s);
@@ -174,6 +203,9 @@ void sim_step(sim *s)
                     model_table[m]->agent_act(s, s->state[m], (size_t)i, w);
             if (ag->state[i] < STATE_LIVE_COUNT)
                 w->population[(size_t)ag->node[i] * STATE_LIVE_COUNT + ag->state[i]]++;
+            else
+                w->outcomes[(size_t)ag->node[i] * (STATE_COUNT - STATE_LIVE_COUNT) +
+                            (ag->state[i] - STATE_LIVE_COUNT)]++;
         }
     }
     s->agent_days += n;
@@ -201,6 +233,8 @@ void sim_free(sim *s)
         free(s->workers[t].edge_flow);
         free(s->workers[t].extra);
         free(s->workers[t].incidents);
+        free(s->workers[t].group_events);
+        free(s->workers[t].outcomes);
         free(s->workers[t].requests.v);
     }
     free(s->workers);

@@ -35,6 +35,8 @@ struct worker {
     int64_t *edge_flow;  /* n_edges: agents starting along each edge today */
     int64_t *extra;      /* module counters, sim.extra_size values */
     int64_t *incidents;  /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
+    int64_t *group_events; /* EVENT_COUNT x GROUP_COUNT; see sim_event */
+    int64_t *outcomes;     /* n_nodes x final states: agents leaving the system today */
     cap_requests requests;
     char pad[64];
 };
@@ -54,6 +56,7 @@ struct sim {
     capacity_table caps;
     series_set out;
     series *s_population, *s_edge_flow, *s_events;
+    series *s_events_by_group, *s_outcomes;
     void *state[16]; /* module states, by index in model_table */
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
@@ -108,6 +111,14 @@ static inline size_t sim_n_places(const sim *s)
 static inline void sim_incident(const sim *s, worker *w, incident_kind k, size_t place)
 {
     w->incidents[(size_t)k * sim_n_places(s) + place]++;
+}
+
+/* Counts one event of agent i, in `events` and `events_by_group` (per-agent hooks;
+ * thread-local, integer). Prefer it to w->events[k]++ so groups add up. */
+static inline void sim_event(const sim *s, worker *w, size_t i, event_kind k)
+{
+    w->events[k]++;
+    w->group_events[(size_t)k * GROUP_COUNT + (size_t)agents_group(&s->ag, i)]++;
 }
 
 /* Calls every module's agent_enter_edge / agent_reach_node hook for agent i. */
