@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/labour.h"
 #include "models/params.h"
 #include "sim/sim.h"
 
@@ -45,6 +46,8 @@ typedef struct inflow_params {
 
 typedef struct inflow_state {
     gsl_rng *rng;
+    char *reaches_farm; /* per node, for this epoch: some farm can be reached from it */
+    int *stack;
 } inflow_state;
 
 static int read_people(cfg *root, cfg *sec, people_params *pp, diag *d)
@@ -148,11 +151,13 @@ static void inflow_free_params(void *params)
 
 static int inflow_init(sim *s, void **state, diag *d)
 {
-    (void)s;
     (void)d;
     inflow_state *st = calloc(1, sizeof *st);
     if (!st) abort();
     st->rng = rng_gsl_alloc();
+    st->reaches_farm = calloc((size_t)s->net->n_nodes, 1);
+    st->stack = calloc((size_t)s->net->n_nodes, sizeof(int));
+    if (!st->reaches_farm || !st->stack) abort();
     *state = st;
     return 0;
 }
@@ -167,8 +172,29 @@ static int pick(const double *share, int n, double u)
     return n - 1;
 }
 
-/* Attributes of new agent i (nationality already set). */
-static void draw_person(sim *s, const people_params *pp, size_t i)
+/* Which nodes can reach a farm: a backward search from the farms. */
+static void find_farm_reach(const sim *s, inflow_state *st)
+{
+    const network *net = s->net;
+    int top = 0;
+    for (int v = 0; v < net->n_nodes; v++) {
+        st->reaches_farm[v] = labour_is_farm(s, v);
+        if (st->reaches_farm[v]) st->stack[top++] = v;
+    }
+    while (top > 0) {
+        int v = st->stack[--top];
+        for (int e = 0; e < net->n_edges; e++) {
+            int u = net->edges[e].from;
+            if (net->edges[e].to == v && !st->reaches_farm[u])
+                st->reaches_farm[u] = 1, st->stack[top++] = u;
+        }
+    }
+}
+
+/* Attributes of new agent i (nationality and node already set). Seasonal work and
+ * indecision need a farm within reach: where none is (the Tabasco crossings, whose
+ * roads lead north only), those shares travel north. */
+static void draw_person(sim *s, const inflow_state *st, const people_params *pp, size_t i)
 {
     agents *ag = &s->ag;
     if (!pp->on) {
@@ -184,6 +210,7 @@ static void draw_person(sim *s, const people_params *pp, size_t i)
     bool accompanied =
         u[2] < (age == AGE_ADULT ? pp->adults_with_children : pp->minors_accompanied);
     int goal = pick(pp->goal_share[nat], GOAL_COUNT, u[3]);
+    if (!st->reaches_farm[ag->node[i]]) goal = GOAL_TRANSIT;
     bool smuggler = goal == GOAL_TRANSIT && v[0] < pp->smuggler_share;
     bool contacts = v[1] < pp->contacts_share;
     ag->traits[i] = agent_traits(female, age, accompanied, smuggler, contacts, goal);
@@ -200,6 +227,7 @@ static void inflow_day_start(sim *s, void *state)
     int y, m, d;
     sim_date(s, s->day, &y, &m, &d);
     double per_day = p->per_year / 365.25 * p->month_factor[m - 1];
+    if (s->epoch_changed) find_farm_reach(s, st);
     for (int v = 0; v < s->net->n_nodes; v++) {
         if (p->crossing_share[v] <= 0) continue;
         for (int k = 0; k < NAT_COUNT; k++) {
@@ -215,7 +243,7 @@ static void inflow_day_start(sim *s, void *state)
                 s->ag.state[i] = STATE_WAITING;
                 s->ag.nationality[i] = (uint8_t)k;
                 s->ag.entry_day[i] = (uint16_t)s->day;
-                draw_person(s, &p->people, i);
+                draw_person(s, st, &p->people, i);
                 sim_event(s, &s->workers[0], i, EVENT_ENTRY);
             }
         }
@@ -226,6 +254,8 @@ static void inflow_free_state(void *state)
 {
     inflow_state *st = state;
     gsl_rng_free(st->rng);
+    free(st->reaches_farm);
+    free(st->stack);
     free(st);
 }
 
