@@ -33,35 +33,75 @@ void cap_requests_push(cap_requests *q, cap_request r)
     q->v[q->n++] = r;
 }
 
-static int by_resource_priority_id(const void *pa, const void *pb)
+/* Total order within a resource: priority, then agent id, then slot. */
+static int before(const cap_request *a, const cap_request *b)
 {
-    const cap_request *a = pa, *b = pb;
-    if (a->resource != b->resource) return a->resource < b->resource ? -1 : 1;
-    if (a->priority != b->priority) return a->priority < b->priority ? -1 : 1;
-    if (a->agent_id != b->agent_id) return a->agent_id < b->agent_id ? -1 : 1;
-    return (a->slot > b->slot) - (a->slot < b->slot);
+    if (a->priority != b->priority) return a->priority < b->priority;
+    if (a->agent_id != b->agent_id) return a->agent_id < b->agent_id;
+    return a->slot < b->slot;
+}
+
+static void swap(cap_request *a, cap_request *b)
+{
+    cap_request t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Moves the k first requests (in the order above) of v[0..n) to v[0..k), in any
+ * order: quickselect, O(n) on average. The *set* selected is unique whatever the
+ * pivots, so the result does not depend on the algorithm's path. */
+static void select_first(cap_request *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    uint32_t state = 0x9e3779b9u; /* pivot choice only affects speed, never the set */
+    while (hi - lo > 1 && k > lo && k < hi) {
+        state = state * 1664525u + 1013904223u;
+        size_t p = lo + state % (hi - lo);
+        swap(&v[p], &v[hi - 1]);
+        size_t store = lo;
+        for (size_t j = lo; j + 1 < hi; j++)
+            if (before(&v[j], &v[hi - 1])) swap(&v[j], &v[store++]);
+        swap(&v[store], &v[hi - 1]);
+        if (store == k) return;
+        if (store < k) lo = store + 1;
+        else hi = store;
+    }
 }
 
 void capacity_resolve(capacity_table *t, cap_requests *per_thread, int n_threads, uint8_t *grants)
 {
     for (uint32_t r = 0; r < t->n; r++) t->granted[r] = t->requested[r] = 0;
     size_t total = 0;
-    for (int k = 0; k < n_threads; k++) total += per_thread[k].n;
+    for (int k = 0; k < n_threads; k++) {
+        total += per_thread[k].n;
+        for (size_t j = 0; j < per_thread[k].n; j++) t->requested[per_thread[k].v[j].resource]++;
+    }
     if (total == 0) return;
-    /* Gather into thread 0's buffer: its order does not matter, the sort decides. */
-    cap_requests *all = &per_thread[0];
-    for (int k = 1; k < n_threads; k++) {
-        for (size_t j = 0; j < per_thread[k].n; j++) cap_requests_push(all, per_thread[k].v[j]);
+    /* Bucket the requests by resource (counting sort), then grant within each. */
+    size_t *start = calloc((size_t)t->n + 1, sizeof(size_t));
+    cap_request *all = malloc(total * sizeof *all);
+    if (!start || !all) abort();
+    for (uint32_t r = 0; r < t->n; r++) start[r + 1] = start[r] + (size_t)t->requested[r];
+    size_t *fill = malloc(((size_t)t->n + 1) * sizeof(size_t));
+    if (!fill) abort();
+    memcpy(fill, start, ((size_t)t->n + 1) * sizeof(size_t));
+    for (int k = 0; k < n_threads; k++) {
+        for (size_t j = 0; j < per_thread[k].n; j++) all[fill[per_thread[k].v[j].resource]++] = per_thread[k].v[j];
         per_thread[k].n = 0;
     }
-    qsort(all->v, all->n, sizeof *all->v, by_resource_priority_id);
-    for (size_t j = 0; j < all->n; j++) {
-        const cap_request *q = &all->v[j];
-        t->requested[q->resource]++;
-        if (t->granted[q->resource] < t->capacity[q->resource]) {
-            t->granted[q->resource]++;
+    for (uint32_t r = 0; r < t->n; r++) {
+        size_t n = start[r + 1] - start[r];
+        size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
+        size_t take = n < cap ? n : cap;
+        if (take < n) select_first(all + start[r], n, take);
+        for (size_t j = 0; j < take; j++) {
+            const cap_request *q = &all[start[r] + j];
             grants[q->index] |= (uint8_t)(1u << q->slot);
         }
+        t->granted[r] = (int64_t)take;
     }
-    all->n = 0;
+    free(fill);
+    free(start);
+    free(all);
 }

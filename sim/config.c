@@ -570,9 +570,13 @@ int cfg_as_double(cfg *c, double lo, double hi, double *out, diag *d)
     char *end;
     errno = 0;
     double v = strtod(c->text, &end);
-    if (end == c->text || *end || !c->plain)
+    /* YAML spells infinities and NaN .inf/.nan: name them for what they are. */
+    bool yaml_special = c->plain && strpbrk(c->text, "iInN") && strchr(c->text, '.') &&
+                        (strstr(c->text, "inf") || strstr(c->text, "Inf") || strstr(c->text, "INF") ||
+                         strstr(c->text, "nan") || strstr(c->text, "NaN") || strstr(c->text, "NAN"));
+    if (!yaml_special && (end == c->text || *end || !c->plain))
         return fail_at(c, d, "expected a number, found '%s'", c->text);
-    if (!isfinite(v) || errno == ERANGE)
+    if (yaml_special || !isfinite(v) || errno == ERANGE)
         return fail_at(c, d, "'%s' is not a finite number", c->text);
     if (v < lo || v > hi) {
         char msg[160];
