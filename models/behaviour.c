@@ -42,6 +42,8 @@ typedef struct behaviour_state {
     double *expo;             /* places: weighted visits */
     float *history;           /* HISTORY x RISK_COUNT x places: estimate at each day's end */
     float *view;              /* INFO_COUNT x RISK_COUNT x places: what each class hears today */
+    float *built_from;        /* the view the tables were last built from */
+    bool built;
     double *cost;             /* scratch: per edge */
     char *target, *done;      /* scratch: per node */
     size_t visits_off;        /* extra counters: arrivals at each node today */
@@ -131,6 +133,7 @@ static int behaviour_init(sim *s, void **state, diag *d)
     st->expo = alloc0(P, sizeof(double));
     st->history = alloc0((size_t)HISTORY * RISK_COUNT * P, sizeof(float));
     st->view = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
+    st->built_from = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
     st->cost = alloc0(E, sizeof(double));
     st->target = alloc0(V, 1);
     st->done = alloc0(V, 1);
@@ -251,6 +254,12 @@ static void behaviour_day_start(sim *s, void *state)
     const movement_params *mp = sim_params(s, MODULE_MOVEMENT);
     static const group_weights time_only = {.time = 1};
     fill_view(s, st, p);
+    /* Tables change only with the parameters (a new epoch) or with what migrants hear. */
+    size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
+    if (st->built && !s->epoch_changed && memcmp(st->view, st->built_from, view_bytes) == 0)
+        return;
+    memcpy(st->built_from, st->view, view_bytes);
+    st->built = true;
     for (int dest = 0; dest < DEST_COUNT; dest++) {
         mark_targets(s, st, dest);
         for (int a = 0; a < AVERSION_COUNT; a++) {
@@ -318,6 +327,7 @@ static void behaviour_free_state(void *state)
     free(st->expo);
     free(st->history);
     free(st->view);
+    free(st->built_from);
     free(st->cost);
     free(st->target);
     free(st->done);
