@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "models/params.h"
+#include "models/shelter.h"
 #include "sim/sim.h"
 
 typedef struct labour_params {
@@ -174,7 +175,7 @@ bool labour_wants_job(const sim *s, size_t i)
     const labour_state *st = s->state[MODULE_LABOUR];
     int v = ag->node[i];
     if (!st->p->on || st->jobs_today[v] <= 0) return false;
-    if (ag->injury[i] > 0 || (ag->flags[i] & (AGENT_NO_WORK_HERE | AGENT_WANTS_SHELTER)))
+    if (ag->injury[i] > 0 || (ag->flags[i] & AGENT_NO_WORK_HERE) || shelter_wants_bed(s, i))
         return false;
     if (agent_goal(ag, i) == GOAL_TRANSIT) return ag->money[i] < st->p->transit_money_target;
     return st->p->farm[v];
@@ -279,8 +280,7 @@ static void without_work(sim *s, labour_state *st, size_t i, worker *w, lazy_dra
 {
     agents *ag = &s->ag;
     int goal = agent_goal(ag, i), v = ag->node[i];
-    if (goal == GOAL_TRANSIT || !st->p->farm[v] || ag->injury[i] > 0 ||
-        (ag->flags[i] & AGENT_WANTS_SHELTER))
+    if (goal == GOAL_TRANSIT || !st->p->farm[v] || ag->injury[i] > 0 || shelter_wants_bed(s, i))
         return;
     bool no_work = st->jobs_today[v] <= 0 || (ag->flags[i] & AGENT_NO_WORK_HERE);
     if (!no_work) return;

@@ -193,9 +193,9 @@ static bool riding_line(const agents *ag, size_t i, const network *net, int line
 static bool stays_put(const sim *s, size_t i)
 {
     const agents *ag = &s->ag;
-    if (ag->injury[i] > 0 || (ag->flags[i] & AGENT_WANTS_SHELTER)) return true;
+    if (ag->injury[i] > 0 || shelter_wants_bed(s, i)) return true;
     if (agent_goal(ag, i) != GOAL_TRANSIT && labour_is_farm(s, ag->node[i])) return true;
-    return labour_wants_job(s, i) || shelter_wants_bed(s, i);
+    return labour_wants_job(s, i);
 }
 
 /* Uniforms for route choices, four per Philox call: draw k of the day is u[k % 4]

@@ -5,7 +5,7 @@ import datetime
 import h5py
 import numpy as np
 
-from rumbo_test import assert_same_datasets, main, run, run_to, scenario
+from rumbo_test import assert_same_datasets, main, run, run_to, scenario, write
 
 BEHAVIOUR = scenario("behaviour.yaml")
 FINAL_EVENTS = ("arrival", "death", "settled", "returned_home")
@@ -129,6 +129,30 @@ def test_faster_trains_are_harder_and_more_dangerous_to_board(tmp):
     fast_miss, fast_falls = rates(30)
     assert fast_miss > slow_miss + 0.1, (slow_miss, fast_miss)
     assert fast_falls > 2 * slow_falls, (slow_falls, fast_falls)
+
+
+def test_timeline_changes_the_rules_midway(tmp):
+    """Closing a shelter, speeding trains up and ending farm work on a date: guests
+    leave, nobody is admitted, and people still add up."""
+    scen = write(tmp, "changes.yaml", f"""
+extends: {BEHAVIOUR}
+name: changes
+timeline:
+  - date: 2013-01-21
+    shelters.beds.junction: 0
+    movement.trains.main.speed_kmh: 30
+    labour.farms.crossing.jobs: 0
+    behaviour.choice_scale: 3
+""")
+    d = load(run_to(tmp, scen))
+    entries = np.cumsum(event(d, "entry"))
+    left = sum(np.cumsum(event(d, e)) for e in FINAL_EVENTS)
+    assert np.array_equal(entries, d["population"].sum(axis=(1, 2)) + left)
+    sheltered = d["population"][:, d["node"].index("junction"), d["state"].index("sheltered")]
+    assert sheltered[:20].max() > 0 and sheltered[45:].max() == 0
+    # Contracts signed before the change run to the end of January, no longer.
+    farm = d["node"].index("crossing")
+    assert d["wages_paid"][31:, farm].sum() == 0 and d["wages_paid"][:20, farm].sum() > 0
 
 
 def test_goals_need_a_labour_section(tmp):
