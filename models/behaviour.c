@@ -10,8 +10,7 @@
 #include "models/params.h"
 #include "sim/sim.h"
 
-const char *const aversion_names[AVERSION_COUNT] = {"adult_alone", "family",
-                                                    "unaccompanied_minor"};
+const char *const aversion_names[AVERSION_COUNT] = {"adult_alone", "family", "unaccompanied_minor"};
 static const char *const info_names[INFO_COUNT] = {"hearsay", "current"};
 static const char *const risk_names[RISK_COUNT] = {"detection", "crime"};
 static const incident_kind risk_incident[RISK_COUNT] = {INCIDENT_DETECTION, INCIDENT_CRIME};
@@ -20,9 +19,9 @@ static const incident_kind risk_incident[RISK_COUNT] = {INCIDENT_DETECTION, INCI
 enum { HISTORY = 366 };
 
 typedef struct group_weights {
-    double time;           /* per day of travel or waiting */
-    double money_per_1000; /* days per 1,000 pesos of fares */
-    double injury;         /* days per expected fall */
+    double time;             /* per day of travel or waiting */
+    double money_per_1000;   /* days per 1,000 pesos of fares */
+    double injury;           /* days per expected fall */
     double risk[RISK_COUNT]; /* days per unit of perceived probability */
 } group_weights;
 
@@ -44,9 +43,9 @@ typedef struct behaviour_state {
     float *view;              /* INFO_COUNT x RISK_COUNT x places: what each class hears today */
     float *built_from;        /* the view the tables were last built from */
     bool built;
-    double *cost;             /* scratch: per edge */
-    char *target, *done;      /* scratch: per node */
-    size_t visits_off;        /* extra counters: arrivals at each node today */
+    double *cost;        /* scratch: per edge */
+    char *target, *done; /* scratch: per node */
+    size_t visits_off;   /* extra counters: arrivals at each node today */
     series *s_risk_edge, *s_risk_node;
 } behaviour_state;
 
@@ -103,10 +102,13 @@ static void build_incoming(behaviour_state *st, const network *net)
     st->in_edges = malloc(((size_t)net->n_edges + 1) * sizeof(int));
     int *fill = malloc(((size_t)net->n_nodes + 1) * sizeof(int));
     if (!st->in_start || !st->in_edges || !fill) abort();
-    for (int e = 0; e < net->n_edges; e++) st->in_start[net->edges[e].to + 1]++;
-    for (int v = 0; v < net->n_nodes; v++) st->in_start[v + 1] += st->in_start[v];
+    for (int e = 0; e < net->n_edges; e++)
+        st->in_start[net->edges[e].to + 1]++;
+    for (int v = 0; v < net->n_nodes; v++)
+        st->in_start[v + 1] += st->in_start[v];
     memcpy(fill, st->in_start, (size_t)net->n_nodes * sizeof(int));
-    for (int e = 0; e < net->n_edges; e++) st->in_edges[fill[net->edges[e].to]++] = e;
+    for (int e = 0; e < net->n_edges; e++)
+        st->in_edges[fill[net->edges[e].to]++] = e;
     free(fill);
 }
 
@@ -238,8 +240,8 @@ static void fill_weights(const sim *s, behaviour_state *st, const movement_param
             double gap = tot - C[v];
             weight[e] = (float)exp(-p->choice_scale * (gap > 0 ? gap : 0));
             const edge *ed = &net->edges[e];
-            double saved = g->time * movement_wait_days(mp, ed) +
-                           g->injury * movement_expected_falls(mp, ed);
+            double saved =
+                g->time * movement_wait_days(mp, ed) + g->injury * movement_expected_falls(mp, ed);
             double x = p->choice_scale * saved;
             bonus[e] = (float)exp(x < 80 ? x : 80);
         }
@@ -256,8 +258,7 @@ static void behaviour_day_start(sim *s, void *state)
     fill_view(s, st, p);
     /* Tables change only with the parameters (a new epoch) or with what migrants hear. */
     size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
-    if (st->built && !s->epoch_changed && memcmp(st->view, st->built_from, view_bytes) == 0)
-        return;
+    if (st->built && !s->epoch_changed && memcmp(st->view, st->built_from, view_bytes) == 0) return;
     memcpy(st->built_from, st->view, view_bytes);
     st->built = true;
     for (int dest = 0; dest < DEST_COUNT; dest++) {
@@ -295,7 +296,8 @@ static void behaviour_day_end(sim *s, void *state)
     float *today = st->history + (size_t)(s->day % HISTORY) * RISK_COUNT * P;
     double keep = p->on ? pow(0.5, 1.0 / p->half_life_days) : 0;
     for (size_t q = 0; q < P; q++) {
-        double visits = q < E ? (double)flow[q] : (double)sim_extra_total(s, st->visits_off + q - E);
+        double visits =
+            q < E ? (double)flow[q] : (double)sim_extra_total(s, st->visits_off + q - E);
         st->expo[q] = keep * st->expo[q] + visits;
         for (int r = 0; r < RISK_COUNT; r++) {
             double *num = &st->num[(size_t)r * P + q];
@@ -309,8 +311,10 @@ static void behaviour_day_end(sim *s, void *state)
     for (size_t q = 0; q < P; q++)
         for (int r = 0; r < RISK_COUNT; r++) {
             double v = today[(size_t)r * P + q];
-            if (q < E) edge_out[q * RISK_COUNT + (size_t)r] = v;
-            else node_out[(q - E) * RISK_COUNT + (size_t)r] = v;
+            if (q < E)
+                edge_out[q * RISK_COUNT + (size_t)r] = v;
+            else
+                node_out[(q - E) * RISK_COUNT + (size_t)r] = v;
         }
 }
 

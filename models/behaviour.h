@@ -57,9 +57,9 @@ static inline int behaviour_table(const agents *a, size_t i)
 {
     unsigned t = a->traits[i];
     int dest = agent_goal(a, i) == GOAL_TRANSIT ? DEST_US : DEST_WORK;
-    int aversion = (t & TRAIT_ACCOMPANIED)                 ? AVERSION_FAMILY
-                   : agent_age(a, i) != AGE_ADULT          ? AVERSION_MINOR
-                                                           : AVERSION_ADULT;
+    int aversion = (t & TRAIT_ACCOMPANIED)        ? AVERSION_FAMILY
+                   : agent_age(a, i) != AGE_ADULT ? AVERSION_MINOR
+                                                  : AVERSION_ADULT;
     int info = (t & (TRAIT_CONTACTS | TRAIT_SMUGGLER)) || (a->flags[i] & AGENT_INFORMED)
                    ? INFO_CURRENT
                    : INFO_HEARSAY;

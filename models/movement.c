@@ -216,8 +216,7 @@ static double next_uniform(const sim *s, size_t i, draws *d)
 /* Logit weight of edge e for an agent with `money` riding `riding` (-1: none); 0 if
  * the agent cannot take it. */
 static inline float edge_weight(const network *net, const movement_state *st,
-                                const route_tables *rt, size_t t, int e, int32_t money,
-                                int riding)
+                                const route_tables *rt, size_t t, int e, int32_t money, int riding)
 {
     if (st->fare[e] > money || !(rt->total[t + e] < INFINITY)) return 0;
     float x = rt->weight[t + e];
@@ -337,7 +336,7 @@ static void set_out(agents *ag, size_t i, int e)
 {
     ag->edge[i] = (uint16_t)e;
     ag->plan[i] = EDGE_NONE;
-    ag->flags[i] &= (uint8_t)~(AGENT_NO_WORK_HERE | AGENT_SHELTERED_HERE | AGENT_WANTS_SHELTER);
+    ag->flags[i] &= (uint8_t) ~(AGENT_NO_WORK_HERE | AGENT_SHELTERED_HERE | AGENT_WANTS_SHELTER);
 }
 
 /* Takes the planned edge if the agent can today: returns the edge, or -1 to stay. */
@@ -347,12 +346,12 @@ static int depart(sim *s, movement_state *st, size_t i, int e, worker *w)
     const edge *ed = &s->net->edges[e];
     if (ed->mode == MODE_RAIL && !riding_line(ag, i, s->net, ed->line)) {
         bool asked = ag->flags[i] & AGENT_ASKED_SEAT;
-        ag->flags[i] &= (uint8_t)~(AGENT_ON_TRAIN | AGENT_ASKED_SEAT);
+        ag->flags[i] &= (uint8_t) ~(AGENT_ON_TRAIN | AGENT_ASKED_SEAT);
         if (!(ag->grants[i] & (1u << SLOT_SEAT))) {
             if (asked) ag->plan[i] = EDGE_NONE; /* the train was full: think again tomorrow */
             return -1;
         }
-        ag->grants[i] &= (uint8_t)~(1u << SLOT_SEAT);
+        ag->grants[i] &= (uint8_t) ~(1u << SLOT_SEAT);
         if (!try_boarding(s, st, i, e, w)) {
             ag->plan[i] = EDGE_NONE;
             return -1;

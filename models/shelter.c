@@ -95,8 +95,7 @@ static void shelter_reach_node(sim *s, void *state, size_t i, int v, worker *w)
     (void)w;
     shelter_state *st = state;
     agents *ag = &s->ag;
-    if (st->beds[v] <= 0 || ag->state[i] != STATE_WAITING ||
-        (ag->flags[i] & AGENT_SHELTERED_HERE))
+    if (st->beds[v] <= 0 || ag->state[i] != STATE_WAITING || (ag->flags[i] & AGENT_SHELTERED_HERE))
         return;
     double u[4];
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_SHELTER, (uint32_t)v, u);

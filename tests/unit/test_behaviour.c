@@ -94,12 +94,12 @@ Test(behaviour, each_agent_uses_its_groups_table)
 {
     /* Adult alone, no contacts, transit: hearsay table of adults going north. */
     agents a = one_agent(NAT_GT, agent_traits(false, AGE_ADULT, false, false, false, 0), 0);
-    cr_assert_eq(behaviour_table(&a, 0), (DEST_US * AVERSION_COUNT + AVERSION_ADULT) * INFO_COUNT +
-                                             INFO_HEARSAY);
+    cr_assert_eq(behaviour_table(&a, 0),
+                 (DEST_US * AVERSION_COUNT + AVERSION_ADULT) * INFO_COUNT + INFO_HEARSAY);
     /* An unaccompanied minor with a smuggler hears current risks. */
     a.traits[0] = agent_traits(false, AGE_CHILD, false, true, false, GOAL_TRANSIT);
-    cr_assert_eq(behaviour_table(&a, 0), (DEST_US * AVERSION_COUNT + AVERSION_MINOR) * INFO_COUNT +
-                                             INFO_CURRENT);
+    cr_assert_eq(behaviour_table(&a, 0),
+                 (DEST_US * AVERSION_COUNT + AVERSION_MINOR) * INFO_COUNT + INFO_CURRENT);
     /* A mother with children going to work, informed by a shelter stay. */
     a.traits[0] = agent_traits(true, AGE_ADULT, true, false, false, GOAL_WORK);
     a.flags[0] = AGENT_INFORMED;
