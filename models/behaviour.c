@@ -131,6 +131,10 @@ static int behaviour_init(sim *s, void **state, diag *d)
     st->rt.total = alloc0(ROUTE_TABLES * E, sizeof(float));
     st->rt.stay_bonus = alloc0(ROUTE_TABLES * E, sizeof(float));
     st->rt.cost_to_go = alloc0(ROUTE_TABLES * V, sizeof(double));
+    st->rt.max_fare = alloc0(V, sizeof(int32_t));
+    st->rt.node_sum = alloc0(ROUTE_TABLES * V, sizeof(double));
+    st->rt.node_pick = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
+    st->rt.cheapest = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
     st->num = alloc0(RISK_COUNT * P, sizeof(double));
     st->expo = alloc0(P, sizeof(double));
     st->history = alloc0((size_t)HISTORY * RISK_COUNT * P, sizeof(float));
@@ -212,6 +216,22 @@ static void edge_costs(const sim *s, behaviour_state *st, const movement_params 
     }
 }
 
+/* Per-node summaries for the common case (can pay every fare, not aboard). */
+static void summarise_node(const network *net, route_tables *rt, int t, int v, int best)
+{
+    size_t E = (size_t)net->n_edges, at = (size_t)t * (size_t)net->n_nodes + (size_t)v;
+    const float *weight = rt->weight + (size_t)t * E;
+    double sum = 0;
+    int positive = 0, only = -1;
+    for (int k = net->out_start[v]; k < net->out_start[v + 1]; k++) {
+        int e = net->out_edges[k];
+        if (weight[e] > 0) sum += weight[e], positive++, only = e;
+    }
+    rt->node_sum[at] = sum;
+    rt->node_pick[at] = positive == 0 ? -1 : positive == 1 ? only : -2;
+    rt->cheapest[at] = best;
+}
+
 /* Logit weights from the costs and costs-to-go; without the behaviour section,
  * weight 1 on each node's cheapest edge (ties: lowest index) and 0 elsewhere. */
 static void fill_weights(const sim *s, behaviour_state *st, const movement_params *mp,
@@ -246,6 +266,7 @@ static void fill_weights(const sim *s, behaviour_state *st, const movement_param
             bonus[e] = (float)exp(x < 80 ? x : 80);
         }
         if (!p->on && best >= 0) weight[best] = 1;
+        summarise_node(net, &st->rt, t, v, best);
     }
 }
 
@@ -261,6 +282,13 @@ static void behaviour_day_start(sim *s, void *state)
     if (st->built && !s->epoch_changed && memcmp(st->view, st->built_from, view_bytes) == 0) return;
     memcpy(st->built_from, st->view, view_bytes);
     st->built = true;
+    for (int v = 0; v < s->net->n_nodes; v++) {
+        st->rt.max_fare[v] = 0;
+        for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {
+            int32_t fare = movement_fare(mp, &s->net->edges[s->net->out_edges[k]]);
+            if (fare > st->rt.max_fare[v]) st->rt.max_fare[v] = fare;
+        }
+    }
     for (int dest = 0; dest < DEST_COUNT; dest++) {
         mark_targets(s, st, dest);
         for (int a = 0; a < AVERSION_COUNT; a++) {
@@ -325,6 +353,10 @@ static void behaviour_free_state(void *state)
     free(st->rt.total);
     free(st->rt.stay_bonus);
     free(st->rt.cost_to_go);
+    free(st->rt.max_fare);
+    free(st->rt.node_sum);
+    free(st->rt.node_pick);
+    free(st->rt.cheapest);
     free(st->in_start);
     free(st->in_edges);
     free(st->num);

@@ -238,6 +238,21 @@ static int choose_edge(const sim *s, const movement_state *st, size_t i, int v, 
                      : -1;
     int first = net->out_start[v], last = net->out_start[v + 1];
     int32_t money = ag->money[i];
+    if (riding < 0 && money >= rt->max_fare[v]) { /* the common case, from the summaries */
+        size_t at = (size_t)behaviour_table(ag, i) * (size_t)net->n_nodes + (size_t)v;
+        int pick = rt->node_pick[at];
+        if (pick != -2) return pick >= 0 ? pick : rt->cheapest[at];
+        double target = next_uniform(s, i, d) * rt->node_sum[at], acc = 0;
+        const float *weight = rt->weight + t;
+        for (int k = first; k < last; k++) {
+            int e = net->out_edges[k];
+            if (weight[e] <= 0) continue;
+            pick = e;
+            acc += weight[e];
+            if (target < acc) break;
+        }
+        return pick;
+    }
     double sum = 0;
     int cheapest = -1, positive = 0, only = -1;
     for (int k = first; k < last; k++) {
