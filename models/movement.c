@@ -28,16 +28,13 @@
 #include "models/shelter.h"
 #include "sim/sim.h"
 
-enum { TRANSIT_BINS = 181 }; /* arrivals by days since entry: 0..179, 180+ */
-
 typedef struct movement_state {
     const movement_params *p;
     double *travel_days; /* per edge */
     int32_t *fare;       /* per edge */
     int *departures;     /* per line, trains leaving today */
     uint32_t rail_base;  /* capacity resource of rail edge e: rail_base + e */
-    size_t transit_off;  /* extra counters: arrivals by transit days */
-    series *s_transit, *s_mode_flow, *s_mode_km;
+    series *s_mode_flow, *s_mode_km;
 } movement_state;
 
 /* Random purposes of this module (RNG_MOVE is the route choice). */
@@ -119,19 +116,8 @@ double movement_expected_falls(const movement_params *p, const edge *e)
 
 static void register_outputs(sim *s, movement_state *st)
 {
-    char labels[TRANSIT_BINS][8];
-    const char *ptr[TRANSIT_BINS];
-    for (int b = 0; b < TRANSIT_BINS; b++) {
-        snprintf(labels[b], sizeof labels[b], b + 1 < TRANSIT_BINS ? "%d" : "%d+", b);
-        ptr[b] = labels[b];
-    }
     series_set *out = &s->out;
-    series_add_dim(out, "transit_days", "days", "days from entry to arrival (last bin: or more)",
-                   TRANSIT_BINS, ptr);
     series_add_dim(out, "mode", "", "ways of travelling", MODE_COUNT, mode_names);
-    st->s_transit = series_add(out, "arrival_transit_days", SERIES_INT64, "people per day",
-                               "arrivals at the US border each day by days since entering Mexico",
-                               (const char *const[]){"transit_days", NULL});
     st->s_mode_flow = series_add(out, "mode_flow", SERIES_INT64, "people per day",
                                  "people setting out along an edge of each mode each day",
                                  (const char *const[]){"mode", NULL});
@@ -151,7 +137,6 @@ static int movement_init(sim *s, void **state, diag *d)
     st->departures = calloc((size_t)net->n_lines + 1, sizeof(int));
     if (!st->travel_days || !st->fare || !st->departures) abort();
     st->rail_base = capacity_register(&s->caps, (uint32_t)net->n_edges);
-    st->transit_off = sim_reserve_extra(s, TRANSIT_BINS);
     register_outputs(s, st);
     *state = st;
     return 0;
@@ -337,13 +322,10 @@ static bool try_boarding(sim *s, const movement_state *st, size_t i, int e, work
     return false;
 }
 
-static void arrive_at_exit(sim *s, movement_state *st, size_t i, worker *w)
+static void arrive_at_exit(sim *s, size_t i, worker *w)
 {
-    agents *ag = &s->ag;
-    ag->state[i] = STATE_ARRIVED;
+    s->ag.state[i] = STATE_ARRIVED;
     sim_event(s, w, i, EVENT_ARRIVAL);
-    int days = s->day - (int)ag->entry_day[i];
-    w->extra[st->transit_off + (size_t)(days < TRANSIT_BINS - 1 ? days : TRANSIT_BINS - 1)]++;
 }
 
 /* Leaving a node: what the agent did there is behind it. */
@@ -409,7 +391,7 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
     while (ag->state[i] == STATE_WAITING) {
         int v = ag->node[i];
         if (net->nodes[v].kind == NODE_EXIT && agent_goal(ag, i) == GOAL_TRANSIT) {
-            arrive_at_exit(s, st, i, w);
+            arrive_at_exit(s, i, w);
             return;
         }
         if (stays_put(s, i)) {
@@ -452,9 +434,6 @@ static void movement_day_end(sim *s, void *state)
         mode_flow[net->edges[e].mode] += flow[e];
         mode_km[net->edges[e].mode] += (double)flow[e] * net->edges[e].km;
     }
-    int64_t *transit = series_i64(st->s_transit, (size_t)s->day);
-    for (int b = 0; b < TRANSIT_BINS; b++)
-        transit[b] = sim_extra_total(s, st->transit_off + (size_t)b);
 }
 
 static void movement_free_state(void *state)

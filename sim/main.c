@@ -16,6 +16,8 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO     simulate a scenario and write time series to HDF5\n"
     "  check SCENARIO   validate a scenario and its network, estimate memory; no simulation\n"
+    "  compare A.h5 B.h5  headline indicators of two runs or ensembles, with B - A\n"
+    "  report FILE... -o DIR  plots and an index.html for one or more runs\n"
     "\n"
     "options:\n"
     "  --version        print the version and the git commit\n"
@@ -77,6 +79,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "rumbo: error: unknown command '%s'\n\n%s", cmd, usage);
     return EXIT_BAD_INPUT;
 }

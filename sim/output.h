@@ -8,6 +8,8 @@
 #ifndef RUMBO_OUTPUT_H
 #define RUMBO_OUTPUT_H
 
+#include <stdbool.h>
+
 #include "sim/diag.h"
 #include "sim/series.h"
 
@@ -16,7 +18,8 @@ typedef struct run_info {
     const char *scenario_name;
     unsigned long long seed;
     int members;
-    int start_date; /* days since 1970-01-01 */
+    int first_member; /* member number of the first (or only) member written */
+    int start_date;   /* days since 1970-01-01 */
     int days;
 } run_info;
 
@@ -24,7 +27,19 @@ typedef struct run_info {
  * and is writable. Bad input (exit 2) otherwise. */
 int output_check_path(const char *path, diag *d);
 
-/* Writes members' series sets (members == 1: no member dimension). */
+/* An output being written: open it with the layout of the first member, write each
+ * member as it finishes (so an ensemble never has to be held in memory at once), and
+ * close it, which moves the complete file into place. n_members == 1: no member
+ * dimension. Member k of the file is member number info->first_member + k. */
+typedef struct output_file output_file;
+
+output_file *output_open(const char *path, const series_set *layout, int n_members,
+                         const run_info *info, diag *d);
+int output_write_member(output_file *o, int k, const series_set *ss, diag *d);
+/* keep: finish and rename into place; !keep: discard the temporary file (returns 0). */
+int output_close(output_file *o, bool keep, diag *d);
+
+/* All at once: members' series sets (members == 1: no member dimension). */
 int output_write(const char *path, const series_set *const *members, int n_members,
                  const run_info *info, diag *d);
 

@@ -26,6 +26,13 @@
  * the raw material of learned risk (behaviour) and of place-level outputs. */
 typedef enum { INCIDENT_DETECTION, INCIDENT_CRIME, INCIDENT_INJURY, INCIDENT_COUNT } incident_kind;
 
+/* Names of incident kinds in the output (`incident` dimension); one per kind. */
+extern const char *const incident_names[INCIDENT_COUNT];
+
+/* Arrivals are counted by whole days since entry up to this many; longer stays
+ * share the last bin (`transit_days` output). */
+enum { SIM_TRANSIT_DAYS = 365 };
+
 /* Per-thread scratch: counters summed after each parallel pass. Separate
  * allocations per thread keep them on separate cache lines. */
 struct worker {
@@ -36,7 +43,6 @@ struct worker {
     int64_t *extra;      /* module counters, sim.extra_size values */
     int64_t *incidents;  /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
     int64_t *group_events; /* EVENT_COUNT x GROUP_COUNT; see sim_event */
-    int64_t *outcomes;     /* n_nodes x final states: agents leaving the system today */
     cap_requests requests;
     char pad[64];
 };
@@ -56,7 +62,10 @@ struct sim {
     capacity_table caps;
     series_set out;
     series *s_population, *s_edge_flow, *s_events;
-    series *s_events_by_group, *s_outcomes;
+    series *s_events_by_group;
+    /* Engine-level outputs for analysis (sim_outputs.c): who left the system, how
+     * and where, transit times of arrivals, and incidents by place. */
+    series *s_left, *s_left_at, *s_transit, *s_incidents_node, *s_incidents_edge;
     void *state[16]; /* module states, by index in model_table */
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */

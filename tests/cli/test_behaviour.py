@@ -19,7 +19,7 @@ def load(path):
     """The datasets the tests read, with label lists."""
     with h5py.File(path, "r") as f:
         d = {k: f[k][()] for k in ("events", "events_by_group", "population", "edge_flow",
-                                   "outcomes", "arrival_transit_days", "wages_paid",
+                                   "left_at", "transit_days", "wages_paid",
                                    "shelter_turned_away", "mode_flow")}
         for dim in ("event", "node", "edge", "state", "outcome", "mode"):
             d[dim] = names(f, dim)
@@ -40,8 +40,8 @@ def test_conservation_with_every_outcome(tmp):
     assert np.array_equal(entries, present + left), entries - present - left
     for e in FINAL_EVENTS:
         assert event(d, e).sum() > 0, f"no {e} at all: the test would not see a leak"
-    # outcomes[time, node, outcome] counts the same people by place.
-    by_outcome = d["outcomes"].sum(axis=1)
+    # left_at[time, outcome, node] counts the same people by place.
+    by_outcome = d["left_at"].sum(axis=2)
     for k, o in enumerate(d["outcome"]):
         ev = {"arrived": "arrival", "dead": "death", "settled": "settled",
               "returned_home": "returned_home"}[o]
@@ -51,12 +51,12 @@ def test_conservation_with_every_outcome(tmp):
 def test_groups_and_transit_times_add_up(tmp):
     d = load(run_to(tmp, BEHAVIOUR))
     assert np.array_equal(d["events_by_group"].sum(axis=2), d["events"])
-    assert np.array_equal(d["arrival_transit_days"].sum(axis=1), event(d, "arrival"))
+    assert np.array_equal(d["transit_days"].sum(axis=1), event(d, "arrival"))
     # Women and minors are drawn: several groups carry entries.
     entries_by_group = d["events_by_group"][:, d["event"].index("entry"), :].sum(axis=0)
     assert (entries_by_group > 0).sum() >= 10
-    # Every arrival came in at least the river crossing's day before.
-    assert d["arrival_transit_days"][:, 0].sum() == 0
+    # Nobody crosses the country on the day they enter.
+    assert d["transit_days"][:, 0].sum() == 0
 
 
 def test_threads_give_identical_files(tmp):
