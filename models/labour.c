@@ -166,6 +166,12 @@ bool labour_is_farm(const sim *s, int v)
     return p->farm[v] && p->jobs[v] > 0;
 }
 
+bool labour_hires_at(const sim *s, int v)
+{
+    const labour_state *st = s->state[MODULE_LABOUR];
+    return st->p->on && st->jobs_today[v] > 0;
+}
+
 bool labour_wants_job(const sim *s, size_t i)
 {
     const agents *ag = &s->ag;

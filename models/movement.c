@@ -30,10 +30,12 @@
 
 typedef struct movement_state {
     const movement_params *p;
-    double *travel_days; /* per edge */
-    int32_t *fare;       /* per edge */
-    int *departures;     /* per line, trains leaving today */
-    uint32_t rail_base;  /* capacity resource of rail edge e: rail_base + e */
+    double *travel_days;        /* per edge */
+    int32_t *fare;              /* per edge */
+    int *departures;            /* per line, trains leaving today */
+    uint8_t *services;          /* per node today: a farm, jobs or beds (reasons to stop there) */
+    const route_tables *routes; /* behaviour's, fixed for the run */
+    uint32_t rail_base;         /* capacity resource of rail edge e: rail_base + e */
     series *s_mode_flow, *s_mode_km;
 } movement_state;
 
@@ -135,7 +137,8 @@ static int movement_init(sim *s, void **state, diag *d)
     st->travel_days = calloc((size_t)net->n_edges + 1, sizeof(double));
     st->fare = calloc((size_t)net->n_edges + 1, sizeof(int32_t));
     st->departures = calloc((size_t)net->n_lines + 1, sizeof(int));
-    if (!st->travel_days || !st->fare || !st->departures) abort();
+    st->services = calloc((size_t)net->n_nodes, 1);
+    if (!st->travel_days || !st->fare || !st->departures || !st->services) abort();
     st->rail_base = capacity_register(&s->caps, (uint32_t)net->n_edges);
     register_outputs(s, st);
     *state = st;
@@ -147,11 +150,14 @@ static void movement_day_start(sim *s, void *state)
     movement_state *st = state;
     const network *net = s->net;
     st->p = sim_params(s, MODULE_MOVEMENT);
+    st->routes = behaviour_routes(s);
     if (s->epoch_changed)
         for (int e = 0; e < net->n_edges; e++) {
             st->travel_days[e] = movement_travel_days(st->p, &net->edges[e]);
             st->fare[e] = movement_fare(st->p, &net->edges[e]);
         }
+    for (int v = 0; v < net->n_nodes; v++)
+        st->services[v] = labour_is_farm(s, v) || labour_hires_at(s, v) || shelter_at(s, v);
     /* Departures spread evenly over the week: line l runs on day d when
      * floor((d+1) r / 7) > floor(d r / 7), r departures per week. */
     for (int l = 0; l < net->n_lines; l++) {
@@ -175,10 +181,12 @@ static bool riding_line(const agents *ag, size_t i, const network *net, int line
 }
 
 /* Reasons to stay at the node today, whatever the routes say. */
-static bool stays_put(const sim *s, size_t i)
+static bool stays_put(const sim *s, const movement_state *st, size_t i)
 {
     const agents *ag = &s->ag;
-    if (ag->injury[i] > 0 || shelter_wants_bed(s, i)) return true;
+    if (ag->injury[i] > 0) return true;
+    if (!st->services[ag->node[i]]) return false;
+    if (shelter_wants_bed(s, i)) return true;
     if (agent_goal(ag, i) != GOAL_TRANSIT && labour_is_farm(s, ag->node[i])) return true;
     return labour_wants_job(s, i);
 }
@@ -216,7 +224,7 @@ static int choose_edge(const sim *s, const movement_state *st, size_t i, int v, 
 {
     const network *net = s->net;
     const agents *ag = &s->ag;
-    const route_tables *rt = behaviour_routes(s);
+    const route_tables *rt = st->routes;
     size_t t = (size_t)behaviour_table(ag, i) * (size_t)net->n_edges;
     int riding = (ag->flags[i] & AGENT_ON_TRAIN) && ag->edge[i] != EDGE_NONE
                      ? net->edges[ag->edge[i]].line
@@ -262,11 +270,11 @@ static int choose_edge(const sim *s, const movement_state *st, size_t i, int v, 
 }
 
 /* A plan made on an earlier day may have become unusable (timeline change). */
-static bool plan_usable(const sim *s, size_t i)
+static bool plan_usable(const sim *s, const movement_state *st, size_t i)
 {
-    const route_tables *rt = behaviour_routes(s);
     int e = s->ag.plan[i];
     if (e == EDGE_NONE || s->net->edges[e].from != s->ag.node[i]) return false;
+    const route_tables *rt = st->routes;
     size_t t = (size_t)behaviour_table(&s->ag, i) * (size_t)s->net->n_edges;
     return isfinite(rt->total[t + (size_t)e]);
 }
@@ -277,9 +285,9 @@ static void movement_plan(sim *s, void *state, size_t i, worker *w)
     agents *ag = &s->ag;
     if (ag->state[i] != STATE_WAITING) return;
     ag->flags[i] &= (uint8_t)~AGENT_ASKED_SEAT;
-    if (stays_put(s, i)) return;
+    if (stays_put(s, st, i)) return;
     if (s->net->nodes[ag->node[i]].kind == NODE_EXIT) return;
-    if (!plan_usable(s, i)) {
+    if (!plan_usable(s, st, i)) {
         draws d = {.next = 0};
         int e = choose_edge(s, st, i, ag->node[i], &d);
         ag->plan[i] = e < 0 ? EDGE_NONE : (uint16_t)e;
@@ -394,12 +402,12 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
             arrive_at_exit(s, i, w);
             return;
         }
-        if (stays_put(s, i)) {
+        if (stays_put(s, st, i)) {
             ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN; /* got off */
             return;
         }
         if (budget <= 1e-9) return;
-        if (!plan_usable(s, i)) {
+        if (!plan_usable(s, st, i)) {
             int e = choose_edge(s, st, i, v, &d);
             if (e < 0) return;
             ag->plan[i] = (uint16_t)e;
@@ -442,6 +450,7 @@ static void movement_free_state(void *state)
     free(st->travel_days);
     free(st->fare);
     free(st->departures);
+    free(st->services);
     free(st);
 }
 

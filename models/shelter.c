@@ -80,6 +80,12 @@ static void shelter_day_start(sim *s, void *state)
     }
 }
 
+bool shelter_at(const sim *s, int v)
+{
+    const shelter_state *st = s->state[MODULE_SHELTER];
+    return st->beds[v] > 0;
+}
+
 bool shelter_wants_bed(const sim *s, size_t i)
 {
     const agents *ag = &s->ag;
