@@ -206,9 +206,14 @@ static void edge_costs(const sim *s, behaviour_state *st, const movement_params 
     const float *view = st->view + (size_t)info * RISK_COUNT * P;
     for (int e = 0; e < net->n_edges; e++) {
         const edge *ed = &net->edges[e];
-        double days = movement_travel_days(mp, ed) + movement_wait_days(mp, ed);
+        /* Closures and slowdowns (hazards): travel / speed; a closed edge costs the
+         * days until it is expected to reopen, or is out of the tables. */
+        const edge_status *es = &s->edge_status;
+        double days =
+            movement_travel_days(mp, ed) / es->today.speed[e] + movement_wait_days(mp, ed);
+        days = edge_status_route_weight(es, e, s->day, days);
         double c = g->time * days + g->money_per_1000 * movement_fare(mp, ed) / 1000.0 +
-                   g->injury * movement_expected_falls(mp, ed);
+                   g->injury * movement_expected_falls(mp, ed) * es->today.hazard[e];
         for (int r = 0; r < RISK_COUNT; r++)
             c += g->risk[r] * (view[(size_t)r * P + sim_place_edge(s, e)] +
                                view[(size_t)r * P + sim_place_node(s, ed->to)]);
@@ -277,9 +282,12 @@ static void behaviour_day_start(sim *s, void *state)
     const movement_params *mp = sim_params(s, MODULE_MOVEMENT);
     static const group_weights time_only = {.time = 1};
     fill_view(s, st, p);
-    /* Tables change only with the parameters (a new epoch) or with what migrants hear. */
+    /* Tables change only with the parameters (a new epoch), the state of the network
+     * (hazards) or what migrants hear. */
     size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
-    if (st->built && !s->epoch_changed && memcmp(st->view, st->built_from, view_bytes) == 0) return;
+    if (st->built && !s->epoch_changed && !s->edge_status.changed &&
+        memcmp(st->view, st->built_from, view_bytes) == 0)
+        return;
     memcpy(st->built_from, st->view, view_bytes);
     st->built = true;
     for (int v = 0; v < s->net->n_nodes; v++) {

@@ -10,5 +10,6 @@ const module *const model_table[MODULE_COUNT] = {
     [MODULE_SHELTER] = &shelter_module,
     [MODULE_MOVEMENT] = &movement_module,
     [MODULE_BEHAVIOUR] = &behaviour_module,
+    [MODULE_HAZARDS] = &hazards_module,
 };
 const int model_count = MODULE_COUNT;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "models/behaviour.h"
+#include "models/hazards.h"
 #include "models/labour.h"
 #include "models/params.h"
 #include "models/shelter.h"
@@ -35,7 +36,9 @@ typedef struct movement_state {
     int *departures;            /* per line, trains leaving today */
     uint8_t *services;          /* per node today: a farm, jobs or beds (reasons to stop there) */
     const route_tables *routes; /* behaviour's, fixed for the run */
-    uint32_t rail_base;         /* capacity resource of rail edge e: rail_base + e */
+    size_t boardings_extra;     /* per-node boarding counters in the workers' extra */
+    series *s_boardings;
+    uint32_t rail_base; /* capacity resource of rail edge e: rail_base + e */
     series *s_mode_flow, *s_mode_km;
 } movement_state;
 
@@ -120,6 +123,9 @@ static void register_outputs(sim *s, movement_state *st)
 {
     series_set *out = &s->out;
     series_add_dim(out, "mode", "", "ways of travelling", MODE_COUNT, mode_names);
+    st->s_boardings =
+        series_add(out, "boardings", SERIES_INT64, "people per day",
+                   "freight-train boardings at each node", (const char *const[]){"node", NULL});
     st->s_mode_flow = series_add(out, "mode_flow", SERIES_INT64, "people per day",
                                  "people setting out along an edge of each mode each day",
                                  (const char *const[]){"mode", NULL});
@@ -140,6 +146,7 @@ static int movement_init(sim *s, void **state, diag *d)
     st->services = calloc((size_t)net->n_nodes, 1);
     if (!st->travel_days || !st->fare || !st->departures || !st->services) abort();
     st->rail_base = capacity_register(&s->caps, (uint32_t)net->n_edges);
+    st->boardings_extra = sim_reserve_extra(s, (size_t)net->n_nodes);
     register_outputs(s, st);
     *state = st;
     return 0;
@@ -151,9 +158,11 @@ static void movement_day_start(sim *s, void *state)
     const network *net = s->net;
     st->p = sim_params(s, MODULE_MOVEMENT);
     st->routes = behaviour_routes(s);
-    if (s->epoch_changed)
+    /* Hazards stretch travel times by 1 / speed (sim/edge_status.h). */
+    if (s->epoch_changed || s->edge_status.changed)
         for (int e = 0; e < net->n_edges; e++) {
-            st->travel_days[e] = movement_travel_days(st->p, &net->edges[e]);
+            st->travel_days[e] =
+                movement_travel_days(st->p, &net->edges[e]) / s->edge_status.today.speed[e];
             st->fare[e] = movement_fare(st->p, &net->edges[e]);
         }
     for (int v = 0; v < net->n_nodes; v++)
@@ -167,7 +176,7 @@ static void movement_day_start(sim *s, void *state)
     for (int e = 0; e < net->n_edges; e++) {
         const edge *ed = &net->edges[e];
         int64_t seats = 0;
-        if (ed->mode == MODE_RAIL)
+        if (ed->mode == MODE_RAIL && s->edge_status.today.open[e])
             seats = (int64_t)st->departures[ed->line] *
                     (int64_t)floor(st->p->lines[ed->line].riders_per_train);
         s->caps.capacity[st->rail_base + (uint32_t)e] = seats;
@@ -311,7 +320,9 @@ static bool try_boarding(sim *s, const movement_state *st, size_t i, int e, work
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_BOARDING, 0, u);
     if (u[0] < trains_board_probability(b, speed)) return true;
     sim_event(s, w, i, EVENT_BOARDING_FAILURE);
-    if (u[1] >= trains_fall_probability(b, speed)) return false;
+    /* Hazards (a storm, damaged track) multiply the risk of the jump. */
+    double fall = trains_fall_probability(b, speed) * s->edge_status.today.hazard[e];
+    if (u[1] >= fall) return false;
     sim_incident(s, w, INCIDENT_INJURY, sim_place_edge(s, e));
     if (u[2] < b->death_if_fall) {
         ag->state[i] = STATE_DEAD;
@@ -363,6 +374,7 @@ static int depart(sim *s, movement_state *st, size_t i, int e, worker *w)
         }
         ag->flags[i] |= AGENT_ON_TRAIN;
         sim_event(s, w, i, EVENT_BOARDING);
+        w->extra[st->boardings_extra + (size_t)ag->node[i]]++;
     } else if (ed->mode != MODE_RAIL) {
         ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;
         if (st->fare[e] > ag->money[i]) {
@@ -409,9 +421,13 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
         if (budget <= 1e-9) return;
         if (!plan_usable(s, st, i)) {
             int e = choose_edge(s, st, i, v, &d);
-            if (e < 0) return;
+            if (e < 0) {
+                hazards_blocked(s, w, i, e); /* counted as stranded if a closure is why */
+                return;
+            }
             ag->plan[i] = (uint16_t)e;
         }
+        if (hazards_blocked(s, w, i, ag->plan[i])) return; /* closed: wait at the node */
         int e = depart(s, st, i, ag->plan[i], w);
         if (e < 0) return;
         const edge *ed = &net->edges[e];
@@ -438,6 +454,9 @@ static void movement_day_end(sim *s, void *state)
     const int64_t *flow = series_i64(s->s_edge_flow, (size_t)s->day);
     int64_t *mode_flow = series_i64(st->s_mode_flow, (size_t)s->day);
     double *mode_km = series_f64(st->s_mode_km, (size_t)s->day);
+    int64_t *boardings = series_i64(st->s_boardings, (size_t)s->day);
+    for (int v = 0; v < net->n_nodes; v++)
+        boardings[v] = sim_extra_total(s, st->boardings_extra + (size_t)v);
     for (int e = 0; e < net->n_edges; e++) {
         mode_flow[net->edges[e].mode] += flow[e];
         mode_km[net->edges[e].mode] += (double)flow[e] * net->edges[e].km;

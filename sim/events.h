@@ -8,6 +8,7 @@ typedef enum {
     EVENT_ENTRY,    /* entered Mexico at a crossing */
     EVENT_ARRIVAL,  /* reached a US-border exit */
     EVENT_BOARDING, /* boarded a freight train */
+    EVENT_TURNED_BACK, /* turned back from an edge that closed under them (hazards) */
     EVENT_DEATH,             /* died (train fall, crime, hazard...) */
     EVENT_INJURY,            /* injured (e.g. a fall from a train) */
     EVENT_BOARDING_FAILURE,  /* tried to board a moving train and missed */

@@ -47,6 +47,7 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     s->epoch = scenario_epoch_of_day(sc, 0);
     s->epoch_changed = true;
     agents_init(&s->ag);
+    edge_status_init(&s->edge_status, s->net->n_edges);
     series_init(&s->out, (size_t)sc->days);
     register_outputs(s);
     outcomes_register(s);
@@ -157,6 +158,7 @@ void sim_step(sim *s)
     s->epoch_changed = s->day == 0 || epoch != s->epoch;
     s->epoch = epoch;
     clear_workers(s);
+    edge_status_advance(&s->edge_status);
     for (int m = 0; m < model_count; m++)
         if (model_table[m]->day_start) model_table[m]->day_start(s, s->state[m]);
 
@@ -224,6 +226,7 @@ void sim_free(sim *s)
     free(s->workers);
     free(s->incidents);
     agents_free(&s->ag);
+    edge_status_free(&s->edge_status);
     capacity_free(&s->caps);
     series_free(&s->out);
     memset(s, 0, sizeof *s);

@@ -17,6 +17,7 @@
 
 #include "sim/agents.h"
 #include "sim/capacity.h"
+#include "sim/edge_status.h"
 #include "sim/events.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -70,6 +71,8 @@ struct sim {
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
+    /* Open/closed, speed and hazard factor of every edge today (sim/edge_status.h). */
+    edge_status edge_status;
     /* Totals for summaries and conservation checks. */
     int64_t total_events[EVENT_COUNT];
     int64_t left_system; /* agents removed from the store so far */
