@@ -290,6 +290,7 @@ static void behaviour_day_start(sim *s, void *state)
         return;
     memcpy(st->built_from, st->view, view_bytes);
     st->built = true;
+    st->rt.no_bonus = !p->on;
     for (int v = 0; v < s->net->n_nodes; v++) {
         st->rt.max_fare[v] = 0;
         for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {

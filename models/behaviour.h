@@ -26,6 +26,7 @@
 #ifndef RUMBO_BEHAVIOUR_H
 #define RUMBO_BEHAVIOUR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "models/models.h"
@@ -51,6 +52,7 @@ typedef struct route_tables {
     double *node_sum;   /* sum of the weights out of each node */
     int32_t *node_pick; /* the edge if only one has weight; -1 if none (take `cheapest`) */
     int32_t *cheapest;  /* edge with the lowest total out of each node, -1 if none */
+    bool no_bonus; /* every stay_bonus is 1 (fastest-route mode): riders too use the summaries */
 } route_tables;
 
 typedef struct sim sim;

@@ -240,7 +240,8 @@ static int choose_edge(const sim *s, const movement_state *st, size_t i, int v, 
                      : -1;
     int first = net->out_start[v], last = net->out_start[v + 1];
     int32_t money = ag->money[i];
-    if (riding < 0 && money >= rt->max_fare[v]) { /* the common case, from the summaries */
+    if ((riding < 0 || rt->no_bonus) &&
+        money >= rt->max_fare[v]) { /* the common case, from the summaries */
         size_t at = (size_t)behaviour_table(ag, i) * (size_t)net->n_nodes + (size_t)v;
         int pick = rt->node_pick[at];
         if (pick != -2) return pick >= 0 ? pick : rt->cheapest[at];

@@ -53,6 +53,8 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     outcomes_register(s);
     for (int m = 0; m < model_count; m++) {
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
+        if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
+        if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     if (!s->workers) abort();
@@ -74,16 +76,18 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
 
 void sim_enter_edge(sim *s, size_t i, int e, worker *w)
 {
-    for (int m = 0; m < model_count; m++)
-        if (model_table[m]->agent_enter_edge)
-            model_table[m]->agent_enter_edge(s, s->state[m], i, e, w);
+    for (int k = 0; k < s->n_enter_hooks; k++) {
+        int m = s->enter_hooks[k];
+        model_table[m]->agent_enter_edge(s, s->state[m], i, e, w);
+    }
 }
 
 void sim_reach_node(sim *s, size_t i, int v, worker *w)
 {
-    for (int m = 0; m < model_count; m++)
-        if (model_table[m]->agent_reach_node)
-            model_table[m]->agent_reach_node(s, s->state[m], i, v, w);
+    for (int k = 0; k < s->n_reach_hooks; k++) {
+        int m = s->reach_hooks[k];
+        model_table[m]->agent_reach_node(s, s->state[m], i, v, w);
+    }
 }
 
 size_t sim_reserve_extra(sim *s, size_t count)

@@ -68,6 +68,8 @@ struct sim {
      * and where, transit times of arrivals, and incidents by place. */
     series *s_left, *s_left_at, *s_transit, *s_incidents_node, *s_incidents_edge;
     void *state[16]; /* module states, by index in model_table */
+    /* Modules with encounter hooks, in table order (the hot loop calls only these). */
+    int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
