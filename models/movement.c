@@ -316,6 +316,7 @@ static bool try_boarding(sim *s, const movement_state *st, size_t i, int e, work
 {
     agents *ag = &s->ag;
     const boarding_params *b = &st->p->boarding;
+    if (!b->on) return true;
     double speed = st->p->lines[s->net->edges[e].line].speed_kmh;
     double u[4];
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_BOARDING, 0, u);
