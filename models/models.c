@@ -11,5 +11,7 @@ const module *const model_table[MODULE_COUNT] = {
     [MODULE_MOVEMENT] = &movement_module,
     [MODULE_BEHAVIOUR] = &behaviour_module,
     [MODULE_HAZARDS] = &hazards_module,
+    /* After movement: raids on lodgings catch who is still waiting at day's end. */
+    [MODULE_ENFORCEMENT] = &enforcement_module,
 };
 const int model_count = MODULE_COUNT;

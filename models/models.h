@@ -12,6 +12,7 @@ enum {
     MODULE_MOVEMENT,
     MODULE_BEHAVIOUR,
     MODULE_HAZARDS,
+    MODULE_ENFORCEMENT,
     MODULE_COUNT
 };
 
@@ -21,6 +22,7 @@ extern const module labour_module;
 extern const module shelter_module;
 extern const module behaviour_module;
 extern const module hazards_module;
+extern const module enforcement_module;
 
 /* Request slots (bits of agents.grants) of the capacity-limited resources. */
 enum { SLOT_SEAT = 0, SLOT_JOB = 1, SLOT_BED = 2 };

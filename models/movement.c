@@ -183,10 +183,12 @@ static void movement_day_start(sim *s, void *state)
     }
 }
 
+/* Aboard a train of `line` that brought the agent to its node (a detention or a
+ * closure in between takes them off). */
 static bool riding_line(const agents *ag, size_t i, const network *net, int line)
 {
     return (ag->flags[i] & AGENT_ON_TRAIN) && ag->edge[i] != EDGE_NONE &&
-           net->edges[ag->edge[i]].line == line;
+           net->edges[ag->edge[i]].line == line && net->edges[ag->edge[i]].to == ag->node[i];
 }
 
 /* Reasons to stay at the node today, whatever the routes say. */
@@ -235,7 +237,8 @@ static int choose_edge(const sim *s, const movement_state *st, size_t i, int v, 
     const agents *ag = &s->ag;
     const route_tables *rt = st->routes;
     size_t t = (size_t)behaviour_table(ag, i) * (size_t)net->n_edges;
-    int riding = (ag->flags[i] & AGENT_ON_TRAIN) && ag->edge[i] != EDGE_NONE
+    int riding = (ag->flags[i] & AGENT_ON_TRAIN) && ag->edge[i] != EDGE_NONE &&
+                         net->edges[ag->edge[i]].to == v
                      ? net->edges[ag->edge[i]].line
                      : -1;
     int first = net->out_start[v], last = net->out_start[v + 1];

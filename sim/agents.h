@@ -20,12 +20,18 @@ typedef enum {
     STATE_SHELTERED,  /* in a shelter bed (models/shelter.c) */
     STATE_WORKING,    /* on a job contract (models/labour.c) */
     STATE_HOME,       /* seasonal worker at home between seasons; counted at `home` */
+    STATE_DETAINED,   /* held by INM: in custody, a migration station or a child-protection
+                         shelter (`enf_stage`); `node` is where */
+    STATE_DEPORTED,   /* returned to the country of origin, may try again (`enf_day`); `node`
+                         is where a re-attempt starts */
+    STATE_HANDED_OVER, /* handed by a corrupt official to a criminal group (crime module) */
     STATE_LIVE_COUNT,
     /* Final states: the agent leaves the system at the end of the day. */
     STATE_ARRIVED = STATE_LIVE_COUNT, /* reached a US-border exit */
     STATE_DEAD,
     STATE_SETTLED,  /* stayed in Mexico for good */
     STATE_RETURNED, /* went home for good */
+    STATE_GAVE_UP, /* deported and did not try again */
     STATE_COUNT
 } agent_state;
 
@@ -82,7 +88,11 @@ enum {
     X(uint8_t, attempt)     /* 0 on the first journey; +1 per new attempt after deportation */ \
     X(uint16_t, timer)      /* days left in the current shelter stay, job or season at home */ \
     X(uint16_t, plan)       /* edge chosen at the current node, EDGE_NONE if none yet */      \
-    X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */
+    X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */ \
+    X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                     \
+    X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */ \
+    X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */              \
+    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */
 
 typedef struct agents {
     size_t n, cap;

@@ -97,6 +97,10 @@ static void print_summary(const sim *s, const char *path, double seconds, double
            entries ? 100.0 * (double)arrivals / (double)entries : 0.0);
     printf("  still in Mexico    %zu\n", s->ag.n);
     printf("  train boardings    %lld\n", (long long)s->total_events[EVENT_BOARDING]);
+    printf("  detentions         %lld (deportations %lld, re-attempts %lld)\n",
+           (long long)s->total_events[EVENT_DETENTION],
+           (long long)s->total_events[EVENT_DEPORTATION],
+           (long long)s->total_events[EVENT_REATTEMPT]);
     printf("  settled in Mexico  %lld\n", (long long)s->total_events[EVENT_SETTLED]);
     printf("  returned home      %lld\n", (long long)s->total_events[EVENT_RETURNED_HOME]);
     printf("  died               %lld\n", (long long)s->total_events[EVENT_DEATH]);

@@ -9,6 +9,8 @@ from rumbo_test import assert_same_datasets, main, run, run_to, scenario, write
 
 BEHAVIOUR = scenario("behaviour.yaml")
 FINAL_EVENTS = ("arrival", "death", "settled", "returned_home")
+OUTCOME_EVENT = {"arrived": "arrival", "dead": "death", "settled": "settled",
+                 "returned_home": "returned_home", "gave_up": "gave_up"}
 
 
 def names(f, dim):
@@ -43,9 +45,7 @@ def test_conservation_with_every_outcome(tmp):
     # left_at[time, outcome, node] counts the same people by place.
     by_outcome = d["left_at"].sum(axis=2)
     for k, o in enumerate(d["outcome"]):
-        ev = {"arrived": "arrival", "dead": "death", "settled": "settled",
-              "returned_home": "returned_home"}[o]
-        assert np.array_equal(by_outcome[:, k], event(d, ev)), o
+        assert np.array_equal(by_outcome[:, k], event(d, OUTCOME_EVENT[o])), o
 
 
 def test_groups_and_transit_times_add_up(tmp):

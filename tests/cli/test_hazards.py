@@ -38,7 +38,7 @@ def assert_conserved(d):
     ev, names_ = d["events"], d["event_names"]
     entries = np.cumsum(ev[:, names_.index("entry")])
     left = np.cumsum(ev[:, names_.index("arrival")])
-    for final in ("death", "settled", "returned_home"):
+    for final in ("death", "settled", "returned_home", "gave_up"):
         if final in names_:
             left += np.cumsum(ev[:, names_.index(final)])
     present = d["population"].sum(axis=(1, 2))
