@@ -8,6 +8,7 @@ import numpy as np
 from rumbo_test import assert_same_datasets, main, run, run_to, scenario, write
 
 BEHAVIOUR = scenario("behaviour.yaml")
+CORRIDORS = scenario("two_corridors.yaml")
 FINAL_EVENTS = ("arrival", "death", "settled", "returned_home")
 OUTCOME_EVENT = {"arrived": "arrival", "dead": "death", "settled": "settled",
                  "returned_home": "returned_home", "gave_up": "gave_up"}
@@ -62,6 +63,13 @@ def test_groups_and_transit_times_add_up(tmp):
 def test_threads_give_identical_files(tmp):
     one = run_to(tmp, BEHAVIOUR, "--threads", "1", name="one.h5")
     two = run_to(tmp, BEHAVIOUR, "--threads", "2", name="two.h5")
+    assert_same_datasets(one, two)
+
+
+def test_threads_identical_with_detentions_and_learning(tmp):
+    post = ["--set", "enforcement.checkpoints.places={crossing-a_town: 1.0}"]
+    one = run_to(tmp, CORRIDORS, *post, "--threads", "1", name="one.h5")
+    two = run_to(tmp, CORRIDORS, *post, "--threads", "2", name="two.h5")
     assert_same_datasets(one, two)
 
 
@@ -153,6 +161,39 @@ timeline:
     # Contracts signed before the change run to the end of January, no longer.
     farm = d["node"].index("crossing")
     assert d["wages_paid"][31:, farm].sum() == 0 and d["wages_paid"][:20, farm].sum() > 0
+
+
+def corridor_b_shares(path, first_day=30):
+    """Shares of departures from the crossing, and of arrivals, through corridor B."""
+    with h5py.File(path, "r") as f:
+        edges, flow = names(f, "edge"), f["edge_flow"][()][first_day:].sum(axis=0)
+        detentions = f["events"][()][:, names(f, "event").index("detention")].sum()
+    out = lambda town: sum(flow[k] for k, e in enumerate(edges) if e.startswith("crossing-" + town))
+    a, b = out("a_town"), out("b_town")
+    arr_a, arr_b = flow[edges.index("a_town-exit-road")], flow[edges.index("b_town-exit-road")]
+    return b / (a + b), arr_b / (arr_a + arr_b), detentions
+
+
+def test_detection_on_one_corridor_moves_people_to_the_other(tmp):
+    """Emergent: a checkpoint on corridor A (enforcement) detains people; they and those
+    they tell learn the risk (behaviour), and corridor B takes the flow. Nothing codes
+    the shift: without aversion to detection the same checkpoint moves nobody."""
+    post = ["--set", "enforcement.checkpoints.places={crossing-a_town: 1.0}"]
+    none_dep, none_arr, none_det = corridor_b_shares(run_to(tmp, CORRIDORS, name="none.h5"))
+    post_dep, post_arr, post_det = corridor_b_shares(run_to(tmp, CORRIDORS, *post, name="post.h5"))
+    assert none_det == 0 and post_det > 0
+    assert 0.35 < none_arr < 0.6, none_arr      # A is a little shorter: about half each
+    assert post_arr > 0.9, post_arr              # most arrivals now come through B
+    assert post_dep > none_dep + 0.3, (none_dep, post_dep)
+    # Control: the same checkpoint, but nobody minds detection. B gains arrivals only
+    # because some on A are caught; departures do not shift.
+    blind = ["--set", "behaviour.groups={adult_alone: {detection: 0}, family: {detection: 0}, "
+                      "unaccompanied_minor: {detection: 0}}"]
+    blind_dep, blind_arr, blind_det = corridor_b_shares(
+        run_to(tmp, CORRIDORS, *post, *blind, name="blind.h5"))
+    assert blind_det > 5 * post_det, (blind_det, post_det)
+    assert abs(blind_dep - none_dep) < 0.05, (none_dep, blind_dep)
+    assert blind_arr < post_arr - 0.2, (blind_arr, post_arr)
 
 
 def test_goals_need_a_labour_section(tmp):
