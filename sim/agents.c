@@ -59,6 +59,9 @@ static void grow(agents *a, size_t need)
 size_t agents_spawn(agents *a, size_t count)
 {
     size_t first = a->n;
+    /* Nothing to add; and before the first spawn the arrays are NULL, where even
+     * NULL + 0 is undefined behaviour (found by fuzzing). */
+    if (count == 0) return first;
     grow(a, a->n + count);
 #define AGENT_FIELD_ZERO(type, name) memset(a->name + first, 0, count * sizeof(type));
     AGENT_FIELDS(AGENT_FIELD_ZERO)

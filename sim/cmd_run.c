@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/memory.h"
 #include "sim/output.h"
 #include "sim/sim.h"
 
@@ -27,6 +28,8 @@ static const char run_usage[] =
     "                        member K of an ensemble exactly\n"
     "      --set KEY=VALUE   override any scenario value, e.g. --set inflow.per_year=2e5\n"
     "                        (repeatable; KEY is a dotted path, VALUE is YAML)\n"
+    "      --max-memory SIZE refuse to start if the run may need more (512M, 4G, ...;\n"
+    "                        default 80% of physical memory or of the cgroup limit)\n"
     "  -q, --quiet           no progress or summary\n"
     "  -h, --help            this help\n"
     "\n"
@@ -67,8 +70,10 @@ static char *default_output(const char *scenario_path)
     const char *base = strrchr(scenario_path, '/');
     base = base ? base + 1 : scenario_path;
     size_t n = strlen(base);
-    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0) n -= 5;
-    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0) n -= 4;
+    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+        n -= 5;
+    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+        n -= 4;
     char *out = malloc(n + 4);
     if (!out) abort();
     memcpy(out, base, n);
@@ -91,7 +96,8 @@ static void print_summary(const sim *s, const char *path, double seconds, double
     date_format(s->sc->start, first);
     date_format(s->sc->start + s->sc->days - 1, last);
     printf("rumbo: %s, %s to %s (%d days), seed %llu, %d thread%s\n", s->sc->name, first, last,
-           s->sc->days, (unsigned long long)s->sc->seed, s->n_threads, s->n_threads == 1 ? "" : "s");
+           s->sc->days, (unsigned long long)s->sc->seed, s->n_threads,
+           s->n_threads == 1 ? "" : "s");
     printf("  entered            %lld\n", (long long)entries);
     printf("  reached US border  %lld (%.1f%% of entrants)\n", (long long)arrivals,
            entries ? 100.0 * (double)arrivals / (double)entries : 0.0);
@@ -127,33 +133,65 @@ static void print_ensemble_summary(const sim *s, int members, const char *path, 
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, 'S'},
-        {"days", required_argument, 0, 'D'},   {"threads", required_argument, 0, 'T'},
-        {"set", required_argument, 0, 's'},    {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {"members", required_argument, 0, 'M'},
-        {"member", required_argument, 0, 'K'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"seed", required_argument, 0, 'S'},
+                                         {"days", required_argument, 0, 'D'},
+                                         {"threads", required_argument, 0, 'T'},
+                                         {"set", required_argument, 0, 's'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"members", required_argument, 0, 'M'},
+                                         {"member", required_argument, 0, 'K'},
+                                         {"max-memory", required_argument, 0, 'X'},
+                                         {0, 0, 0, 0}};
     diag d = {0};
     scenario_overrides ov = {.seed = -1, .days = -1};
     ov.sets = calloc((size_t)argc, sizeof(char *));
     if (!ov.sets) abort();
     const char *output = NULL;
     int64_t threads = 0, members = 1, first_member = 0;
+    char limit_why[96];
+    uint64_t max_memory = memory_default_limit(limit_why, sizeof limit_why);
     bool quiet = false;
     int c;
     optind = 1;
-    while (!d.failed && (c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    opterr = 0; /* one message, ours (cli_bad_option) */
+    while (!d.failed && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case 'S': cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d); break;
-        case 'D': cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d); break;
-        case 'T': cli_parse_count("--threads", optarg, 1, 1024, &threads, &d); break;
-        case 'M': cli_parse_count("--members", optarg, 1, 100000, &members, &d); break;
-        case 'K': cli_parse_count("--member", optarg, 0, INT32_MAX, &first_member, &d); break;
-        case 's': ov.sets[ov.n_sets++] = optarg; break;
-        case 'q': quiet = true; break;
-        case 'h': fputs(run_usage, stdout); free(ov.sets); return EXIT_OK;
-        default: fputs(run_usage, stderr); free(ov.sets); return EXIT_BAD_INPUT;
+        case 'o':
+            output = optarg;
+            break;
+        case 'S':
+            cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d);
+            break;
+        case 'D':
+            cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d);
+            break;
+        case 'T':
+            cli_parse_count("--threads", optarg, 1, 1024, &threads, &d);
+            break;
+        case 'M':
+            cli_parse_count("--members", optarg, 1, 100000, &members, &d);
+            break;
+        case 'K':
+            cli_parse_count("--member", optarg, 0, INT32_MAX, &first_member, &d);
+            break;
+        case 's':
+            ov.sets[ov.n_sets++] = optarg;
+            break;
+        case 'X':
+            cli_parse_memory(optarg, &max_memory, limit_why, sizeof limit_why, &d);
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            fputs(run_usage, stdout);
+            free(ov.sets);
+            return EXIT_OK;
+        default:
+            cli_bad_option("run", argv, c, &d);
+            break;
         }
     }
     if (!d.failed && optind != argc - 1)
@@ -177,6 +215,13 @@ int cmd_run(int argc, char **argv)
     if (first_member + members - 1 > INT32_MAX) {
         diag_fail(&d, EXIT_BAD_INPUT, "--member + --members goes past member %lu",
                   (unsigned long)INT32_MAX);
+        rc = cli_report(&d);
+        goto done;
+    }
+    /* One member at a time: the estimate is that of one run. */
+    mem_estimate mem;
+    memory_estimate(&sc, (int)threads, cli_expected_entries(&sc), &mem);
+    if (memory_check(&mem, max_memory, limit_why, path, &d)) {
         rc = cli_report(&d);
         goto done;
     }
@@ -225,7 +270,8 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     if (!quiet && members == 1) print_summary(&s, out_path, seconds, agent_days);
-    if (!quiet && members > 1) print_ensemble_summary(&s, (int)members, out_path, seconds, agent_days);
+    if (!quiet && members > 1)
+        print_ensemble_summary(&s, (int)members, out_path, seconds, agent_days);
 done:
     if (out) output_close(out, false, &d); /* failed part way: leave no file */
     if (have_sim) sim_free(&s);

@@ -1,11 +1,13 @@
 /* rumbo: agent-based migration flow simulator. Entry point and subcommand dispatch. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/models.h"
 #include "sim/cli.h"
+#include "sim/memory.h"
 #include "sim/version.h"
 
 static const char usage[] =
@@ -43,6 +45,27 @@ int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, 
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+void cli_bad_option(const char *cmd, char **argv, int c, diag *d)
+{
+    /* getopt has advanced past the offending word; optopt names a short option. */
+    const char *word = optind > 0 ? argv[optind - 1] : "?";
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    const char *what = optopt && !(word[0] == '-' && word[1] == '-') ? shortopt : word;
+    diag_input(d, "command line", 0, what, "%s (see rumbo %s --help)",
+               c == ':' ? "needs a value" : "unknown option", cmd);
+}
+
+int cli_parse_memory(const char *text, uint64_t *out, char *why, size_t why_len, diag *d)
+{
+    if (memory_parse_size(text, out)) {
+        diag_input(d, "command line", 0, "--max-memory",
+                   "expected a size such as 512M or 4G, got '%s'", text);
+        return -1;
+    }
+    snprintf(why, why_len, "--max-memory %s", text);
     return 0;
 }
 

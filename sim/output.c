@@ -1,6 +1,7 @@
 #include "sim/output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <libgen.h>
@@ -28,24 +29,57 @@ static char *dir_of(const char *path)
 int output_check_path(const char *path, diag *d)
 {
     struct stat st;
-    char *dir = dir_of(path);
-    int rc = 0;
     if (path[0] == '\0') {
         diag_input(d, "-o", 0, "", "empty output path");
-        rc = -1;
-    } else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return -1;
+    }
+    char *dir = dir_of(path);
+    int rc = 0;
+    /* A mistyped directory is bad input (2); a directory the user may not write
+     * to is an environment failure (1). Both are found before simulating. */
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         diag_input(d, path, 0, "", "output directory %s does not exist", dir);
-        rc = -1;
-    } else if (access(dir, W_OK) != 0) {
-        diag_input(d, path, 0, "", "output directory %s is not writable: %s", dir,
-                   strerror(errno));
         rc = -1;
     } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         diag_input(d, path, 0, "", "output path is a directory");
         rc = -1;
+    } else if (access(dir, W_OK) != 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot write the output: directory %s is not writable: %s",
+                  path, dir, strerror(errno));
+        rc = -1;
     }
     free(dir);
     return rc;
+}
+
+/* The operating system's reason for the first failed read or write, from HDF5's
+ * error stack (its file driver records errno in the message text), so the user
+ * reads "No space left on device" rather than a generic failure. */
+typedef struct os_reason {
+    char text[160];
+} os_reason;
+
+static herr_t find_os_reason(unsigned n, const H5E_error2_t *err, void *data)
+{
+    (void)n;
+    os_reason *r = data;
+    const char *m = err->desc ? strstr(err->desc, "error message = '") : NULL;
+    if (r->text[0] || !m) return 0;
+    m += strlen("error message = '");
+    const char *end = strchr(m, '\'');
+    size_t len = end ? (size_t)(end - m) : strlen(m);
+    if (len >= sizeof r->text) len = sizeof r->text - 1;
+    memcpy(r->text, m, len);
+    r->text[len] = '\0';
+    return 0;
+}
+
+static const char *hdf5_reason(os_reason *r)
+{
+    r->text[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_os_reason, r);
+    if (!r->text[0]) snprintf(r->text, sizeof r->text, "HDF5 error (disk full or I/O error?)");
+    return r->text;
 }
 
 /* ---- small HDF5 helpers; each returns <0 on failure ------------------------- */
@@ -201,6 +235,7 @@ struct output_file {
     int n_series;
     hid_t series[SERIES_MAX];
     bool failed;
+    bool direct; /* writing straight to a device or FIFO: no temporary, no rename */
 };
 
 static herr_t write_root(hid_t file, const run_info *info, int n_members, const char *start,
@@ -285,7 +320,7 @@ static void output_discard(output_file *o)
     for (int k = 0; k < o->n_series; k++)
         H5Dclose(o->series[k]);
     if (o->file >= 0) H5Fclose(o->file);
-    unlink(o->tmp);
+    if (!o->direct) unlink(o->tmp); /* never the device itself */
     free(o->tmp);
     free(o->path);
     free(o);
@@ -294,24 +329,45 @@ static void output_discard(output_file *o)
 output_file *output_open(const char *path, const series_set *layout, int n_members,
                          const run_info *info, diag *d)
 {
+    /* HDF5 1.10 crashes in its atexit handler after an H5Fclose that failed to
+     * flush (a full disk, a file size limit): it keeps the half-closed file. Not
+     * registering that handler leaves its memory to the end of the process. Only
+     * effective before HDF5's first use, which is here for `rumbo run`. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
     output_file *o = calloc(1, sizeof *o);
     if (!o) abort();
     o->n_members = n_members;
     o->first_member = info->first_member;
-    o->path = strdup(path);
-    size_t len = strlen(path) + 32;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device or a FIFO (/dev/null, /dev/full): there is no file to replace
+         * atomically, and renaming over a device node would destroy it. Write
+         * straight to it and report whatever it refuses. */
+        o->direct = true;
+        o->path = strdup(path);
+    } else {
+        /* Through a symlink, replace the file it points to, not the link. */
+        o->path = realpath(path, NULL);
+        if (!o->path) o->path = strdup(path);
+    }
+    size_t len = strlen(o->path) + 32;
     o->tmp = malloc(len);
     if (!o->path || !o->tmp) abort();
-    snprintf(o->tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    if (o->direct)
+        snprintf(o->tmp, len, "%s", o->path);
+    else
+        snprintf(o->tmp, len, "%s.tmp.%ld", o->path, (long)getpid());
+    os_reason why;
     o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (o->file < 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: cannot create output file: %s", path, strerror(errno));
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot create the output file: %s", path,
+                  hdf5_reason(&why));
         output_discard(o);
         return NULL;
     }
     if (write_layout(o, layout, info) < 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed (disk full or I/O error?)", path);
+        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed: %s", path, hdf5_reason(&why));
         output_discard(o);
         return NULL;
     }
@@ -338,9 +394,10 @@ int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
         H5Sclose(fsp);
     }
     if (rc < 0) {
+        os_reason why;
         o->failed = true;
-        diag_fail(d, EXIT_RUNTIME, "%s: writing member %d failed (disk full or I/O error?)",
-                  o->path, o->first_member + k);
+        diag_fail(d, EXIT_RUNTIME, "%s: writing member %d failed: %s", o->path, o->first_member + k,
+                  hdf5_reason(&why));
         return -1;
     }
     return 0;
@@ -353,22 +410,32 @@ int output_close(output_file *o, bool keep, diag *d)
         return keep ? -1 : 0;
     }
     herr_t rc = 0;
+    os_reason why = {""};
     for (int k = 0; k < o->n_series; k++)
         if (H5Dclose(o->series[k]) < 0) rc = -1;
     o->n_series = 0;
     if (H5Fclose(o->file) < 0) rc = -1;
     o->file = -1;
-    if (rc >= 0) {
+    if (rc < 0) hdf5_reason(&why);
+    if (rc >= 0 && !o->direct) {
         /* Make sure the bytes are on disk before the name says the file is complete. */
-        FILE *f = fopen(o->tmp, "rb");
-        if (!f || fsync(fileno(f)) != 0) rc = -1;
-        if (f) fclose(f);
+        int fd = open(o->tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            rc = -1;
+            snprintf(why.text, sizeof why.text, "%s", strerror(errno));
+        }
+        if (fd >= 0) close(fd);
     }
     if (rc < 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed (disk full or I/O error?)",
-                  o->path);
+        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed: %s", o->path, why.text);
         output_discard(o);
         return -1;
+    }
+    if (o->direct) {
+        free(o->tmp);
+        free(o->path);
+        free(o);
+        return 0;
     }
     if (rename(o->tmp, o->path) != 0) {
         diag_fail(d, EXIT_RUNTIME, "%s: cannot move the finished output into place: %s", o->path,

@@ -2,9 +2,12 @@
  *
  * Writes every registered series with its dimension scales, units and
  * descriptions, plus the root attributes that make a run repeatable from its output
- * alone. The file is written under a temporary name in the same directory and
- * renamed over the requested path only when complete, so a crash or a full disk
- * never leaves a truncated file where the user expects results. */
+ * alone. The file is written under a temporary name in the same directory, synced,
+ * and renamed over the requested path only when complete, so a crash, kill -9 or a
+ * full disk never leaves a truncated file where the user expects results (at worst
+ * a stray PATH.tmp.PID). Through a symlink, the file it points to is replaced. A
+ * path that exists and is not a regular file (/dev/null, /dev/full) is written
+ * directly, never replaced; a FIFO is refused by HDF5 (it needs to seek). */
 #ifndef RUMBO_OUTPUT_H
 #define RUMBO_OUTPUT_H
 
@@ -24,7 +27,7 @@ typedef struct run_info {
 } run_info;
 
 /* Checks, before any simulation, that `path` can be written: the directory exists
- * and is writable. Bad input (exit 2) otherwise. */
+ * (bad input, exit 2, otherwise) and is writable (runtime failure, exit 1). */
 int output_check_path(const char *path, diag *d);
 
 /* An output being written: open it with the layout of the first member, write each
