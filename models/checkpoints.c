@@ -203,8 +203,8 @@ double checkpoints_probability(const checkpoint_params *p, const agents *ag, siz
     double pass = (1 - clip01(p->intensity * strength * p->by_mode[mode])) *
                   (1 - clip01(p->intensity * raid));
     double f = 1;
-    if (ag->smuggler[i]) f *= p->smuggler_factor;
-    if (ag->contacts[i]) f *= p->contacts_factor;
+    if (ag->traits[i] & TRAIT_SMUGGLER) f *= p->smuggler_factor;
+    if (ag->traits[i] & TRAIT_CONTACTS) f *= p->contacts_factor;
     return clip01((1 - pass) * f);
 }
 

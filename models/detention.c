@@ -189,7 +189,7 @@ static uint16_t last_day_of_stay(int day, int n)
 
 static bool unaccompanied_minor(const agents *ag, size_t i)
 {
-    return ag->minor_alone[i] != 0;
+    return agent_age(ag, i) != AGE_ADULT && !(ag->traits[i] & TRAIT_ACCOMPANIED);
 }
 
 void detention_begin(sim *s, enforcement_state *st, size_t i, double u, worker *w)

@@ -12,18 +12,6 @@
 
 #include "models/enforcement_internal.h"
 
-static int read_traits(cfg *sec, traits_params *t, diag *d)
-{
-    cfg *c;
-    if (cfg_get_map(sec, "traits", &c, d) ||
-        cfg_get_double(c, "unaccompanied_minor_share", 0, 1, &t->unaccompanied_minor_share, d) ||
-        cfg_get_double(c, "smuggler_share", 0, 1, &t->smuggler_share, d) ||
-        cfg_get_double(c, "contacts_share", 0, 1, &t->contacts_share, d) ||
-        cfg_get_double(c, "money_mean_pesos", 0, 1e7, &t->money_mean_pesos, d))
-        return -1;
-    return 0;
-}
-
 static int enforcement_read(cfg *root, const network *net, void *params, diag *d)
 {
     enforcement_params *p = params;
@@ -31,8 +19,7 @@ static int enforcement_read(cfg *root, const network *net, void *params, diag *d
     if (!sec) return 0; /* module off */
     p->enabled = true;
     if (cfg_get_map(root, "enforcement", &sec, d) || checkpoints_read(sec, net, &p->cp, d) ||
-        detention_read(sec, net, &p->det, d) || documents_read(sec, &p->doc, d) ||
-        read_traits(sec, &p->traits, d))
+        detention_read(sec, net, &p->det, d) || documents_read(sec, &p->doc, d))
         return -1;
     return 0;
 }
@@ -114,18 +101,11 @@ static void enforcement_day_start(sim *s, void *state)
     detention_day_start(s, st);
 }
 
-/* Stand-in attributes and documents of a migrant entering today. */
+/* Documents of a migrant entering today (who they are comes from inflow.people). */
 static void on_entry(sim *s, enforcement_state *st, size_t i)
 {
     agents *ag = &s->ag;
-    const traits_params *t = &st->p->traits;
     double u[4];
-    rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_ENF_TRAITS, 0, u);
-    ag->minor_alone[i] = u[0] < t->unaccompanied_minor_share;
-    ag->smuggler[i] = u[1] < t->smuggler_share;
-    ag->contacts[i] = u[2] < t->contacts_share;
-    double money = -t->money_mean_pesos * log1p(-u[3]);
-    ag->money[i] = (int32_t)(money > INT32_MAX ? INT32_MAX : money);
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_ENF_DOCS, 0, u);
     documents_issue_at_entry(&st->p->doc, ag, i, s->day, u);
 }

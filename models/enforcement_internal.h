@@ -20,7 +20,7 @@ enum {
     RNG_ENF_DOCS = RNG_ENFORCEMENT + 3,   /* documents at entry (index = attempt) */
     RNG_ENF_DEPORT = RNG_ENFORCEMENT + 4, /* re-attempt after deportation, and its delay */
     RNG_ENF_RAID = RNG_ENFORCEMENT + 5,   /* whether a place is raided today (subject = place) */
-    RNG_ENF_TRAITS = RNG_ENFORCEMENT + 6, /* stand-in attributes (see traits_params) */
+    RNG_ENF_TRAITS = RNG_ENFORCEMENT + 6, /* retired: attributes now come from inflow.people */
 };
 
 /* The single grant bit the module uses: an agent asks enforcement for at most one
@@ -60,21 +60,11 @@ typedef struct detention_params {
     int max_attempts;
 } detention_params;
 
-/* Stand-ins for attributes the behaviour module will draw at entry (issue 3):
- * enforcement needs them now; remove this block when that module provides them. */
-typedef struct traits_params {
-    double unaccompanied_minor_share;
-    double smuggler_share;
-    double contacts_share;
-    double money_mean_pesos;
-} traits_params;
-
 typedef struct enforcement_params {
     bool enabled; /* false when the scenario has no `enforcement:` section */
     checkpoint_params cp;
     detention_params det;
     documents_params doc;
-    traits_params traits;
 } enforcement_params;
 
 typedef struct enforcement_state {

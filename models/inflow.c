@@ -4,7 +4,15 @@
  * with mean  per_year / 365.25 x crossing share x nationality share x month factor.
  * The count is drawn from a stream keyed by (crossing, nationality, day), so it is
  * the same whatever else the run does. New agents get consecutive ids in a fixed
- * order (crossing, then nationality), which keys all their later random draws. */
+ * order (crossing, then nationality), which keys all their later random draws.
+ *
+ * Who they are (`inflow.people`, optional): sex by nationality; age band; minors
+ * with or without family, adults with or without children; goal (transit to the
+ * US, seasonal work, undecided) by nationality; a smuggler contract (transit
+ * migrants only); contacts from earlier waves; money in hand, log-normal. Without
+ * `people`, everyone is an adult man travelling alone to the US with no money, no
+ * smuggler and no contacts. Attributes come from the agent's own stream
+ * (RNG_ATTRIBUTES), so they do not depend on anything else in the run. */
 #include "models/inflow.h"
 
 #include <gsl/gsl_randist.h>
@@ -12,43 +20,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/labour.h"
+#include "models/params.h"
 #include "sim/sim.h"
+
+typedef struct people_params {
+    bool on;
+    double female[NAT_COUNT];
+    double age_share[AGE_COUNT];
+    double minors_accompanied;
+    double adults_with_children;
+    double goal_share[NAT_COUNT][GOAL_COUNT];
+    double smuggler_share; /* of transit migrants */
+    double contacts_share;
+    double money_median, money_sigma;
+} people_params;
 
 typedef struct inflow_params {
     double per_year;
     double *crossing_share; /* per node; 0 where nobody enters */
     double nationality_share[NAT_COUNT];
     double month_factor[12]; /* normalised to mean 1 */
+    people_params people;
 } inflow_params;
 
 typedef struct inflow_state {
     gsl_rng *rng;
+    char *reaches_farm; /* per node, for this epoch: some farm can be reached from it */
+    int *stack;
 } inflow_state;
 
-static int read_shares(cfg *map, const char *const *names, int n, double *out, diag *d)
+static int read_people(cfg *root, cfg *sec, people_params *pp, diag *d)
 {
-    double sum = 0;
-    for (size_t i = 0; i < map->n; i++) {
-        cfg *c = map->kids[i];
-        int k = -1;
-        for (int j = 0; j < n; j++)
-            if (strcmp(c->key, names[j]) == 0) k = j;
-        if (k < 0) {
-            char path[256];
-            cfg_path(c, path, sizeof path);
-            diag_input(d, c->file, c->line, path, "unknown name '%s'", c->key);
-            return -1;
-        }
-        if (cfg_as_double(c, 0, 1, &out[k], d)) return -1;
-        sum += out[k];
-    }
-    if (fabs(sum - 1) > 1e-6) {
-        char path[256];
-        cfg_path(map, path, sizeof path);
-        diag_input(d, map->file, map->line, path, "shares must add up to 1 (they add up to %g)",
-                   sum);
+    cfg *ppl = cfg_child(sec, "people"), *female, *ages, *goals[NAT_COUNT], *money;
+    pp->on = ppl != NULL;
+    if (!ppl) return 0;
+    if (cfg_get_map(sec, "people", &ppl, d) || cfg_get_map(ppl, "female_share", &female, d) ||
+        cfg_get_map(ppl, "age_bands", &ages, d) ||
+        params_shares(ages, age_names, AGE_COUNT, pp->age_share, d) ||
+        cfg_get_double(ppl, "minors_accompanied", 0, 1, &pp->minors_accompanied, d) ||
+        cfg_get_double(ppl, "adults_with_children", 0, 1, &pp->adults_with_children, d) ||
+        params_named_maps(ppl, "goals", nationality_names, NAT_COUNT, goals, d) ||
+        cfg_get_double(ppl, "smuggler_share", 0, 1, &pp->smuggler_share, d) ||
+        cfg_get_double(ppl, "contacts_share", 0, 1, &pp->contacts_share, d) ||
+        cfg_get_map(ppl, "money", &money, d) ||
+        cfg_get_double(money, "median", 0, 1e8, &pp->money_median, d) ||
+        cfg_get_double(money, "sigma", 0, 5, &pp->money_sigma, d))
         return -1;
-    }
+    for (int k = 0; k < NAT_COUNT; k++)
+        if (cfg_get_double(female, nationality_names[k], 0, 1, &pp->female[k], d) ||
+            params_shares(goals[k], goal_names, GOAL_COUNT, pp->goal_share[k], d))
+            return -1;
+    for (size_t i = 0; i < female->n; i++)
+        if (!female->kids[i]->used)
+            return params_fail(female->kids[i], d, "unknown nationality '%s'",
+                               female->kids[i]->key);
+    /* Seasonal work needs somewhere to work. */
+    for (int k = 0; k < NAT_COUNT; k++)
+        if (pp->goal_share[k][GOAL_TRANSIT] < 1 && !cfg_child(root, "labour"))
+            return params_fail(goals[k], d,
+                               "goals other than transit need a `labour:` section with farms");
     return 0;
 }
 
@@ -84,7 +115,9 @@ static int inflow_read(cfg *root, const network *net, void *params, diag *d)
                    "shares must add up to 1 (they add up to %g)", sum);
         return -1;
     }
-    if (read_shares(nat, nationality_names, NAT_COUNT, p->nationality_share, d)) return -1;
+    if (params_shares(nat, nationality_names, NAT_COUNT, p->nationality_share, d) ||
+        read_people(root, sec, &p->people, d))
+        return -1;
     for (int m = 0; m < 12; m++) p->month_factor[m] = 1;
     if (cfg_child(sec, "monthly_profile")) {
         if (cfg_get_list(sec, "monthly_profile", &months, d)) return -1;
@@ -118,13 +151,73 @@ static void inflow_free_params(void *params)
 
 static int inflow_init(sim *s, void **state, diag *d)
 {
-    (void)s;
     (void)d;
     inflow_state *st = calloc(1, sizeof *st);
     if (!st) abort();
     st->rng = rng_gsl_alloc();
+    st->reaches_farm = calloc((size_t)s->net->n_nodes, 1);
+    st->stack = calloc((size_t)s->net->n_nodes, sizeof(int));
+    if (!st->reaches_farm || !st->stack) abort();
     *state = st;
     return 0;
+}
+
+static int pick(const double *share, int n, double u)
+{
+    double acc = 0;
+    for (int k = 0; k < n - 1; k++) {
+        acc += share[k];
+        if (u < acc) return k;
+    }
+    return n - 1;
+}
+
+/* Which nodes can reach a farm: a backward search from the farms. */
+static void find_farm_reach(const sim *s, inflow_state *st)
+{
+    const network *net = s->net;
+    int top = 0;
+    for (int v = 0; v < net->n_nodes; v++) {
+        st->reaches_farm[v] = labour_is_farm(s, v);
+        if (st->reaches_farm[v]) st->stack[top++] = v;
+    }
+    while (top > 0) {
+        int v = st->stack[--top];
+        for (int e = 0; e < net->n_edges; e++) {
+            int u = net->edges[e].from;
+            if (net->edges[e].to == v && !st->reaches_farm[u])
+                st->reaches_farm[u] = 1, st->stack[top++] = u;
+        }
+    }
+}
+
+/* Attributes of new agent i (nationality and node already set). Seasonal work and
+ * indecision need a farm within reach: where none is (the Tabasco crossings, whose
+ * roads lead north only), those shares travel north. */
+static void draw_person(sim *s, const inflow_state *st, const people_params *pp, size_t i)
+{
+    agents *ag = &s->ag;
+    if (!pp->on) {
+        ag->traits[i] = agent_traits(false, AGE_ADULT, false, false, false, GOAL_TRANSIT);
+        return;
+    }
+    double u[4], v[4];
+    rng_uniform4(s->key, ag->id[i], 0, RNG_ATTRIBUTES, 0, u);
+    rng_uniform4(s->key, ag->id[i], 0, RNG_ATTRIBUTES, 1, v);
+    int nat = ag->nationality[i];
+    bool female = u[0] < pp->female[nat];
+    int age = pick(pp->age_share, AGE_COUNT, u[1]);
+    bool accompanied =
+        u[2] < (age == AGE_ADULT ? pp->adults_with_children : pp->minors_accompanied);
+    int goal = pick(pp->goal_share[nat], GOAL_COUNT, u[3]);
+    if (!st->reaches_farm[ag->node[i]]) goal = GOAL_TRANSIT;
+    bool smuggler = goal == GOAL_TRANSIT && v[0] < pp->smuggler_share;
+    bool contacts = v[1] < pp->contacts_share;
+    ag->traits[i] = agent_traits(female, age, accompanied, smuggler, contacts, goal);
+    /* Box-Muller: a standard normal from two uniforms (1 - v avoids log(0)). */
+    double z = sqrt(-2 * log(1 - v[2])) * cos(2 * M_PI * v[3]);
+    double money = pp->money_median * exp(pp->money_sigma * z);
+    ag->money[i] = (int32_t)(money < 1e9 ? lround(money) : 1000000000);
 }
 
 static void inflow_day_start(sim *s, void *state)
@@ -134,6 +227,7 @@ static void inflow_day_start(sim *s, void *state)
     int y, m, d;
     sim_date(s, s->day, &y, &m, &d);
     double per_day = p->per_year / 365.25 * p->month_factor[m - 1];
+    if (s->epoch_changed) find_farm_reach(s, st);
     for (int v = 0; v < s->net->n_nodes; v++) {
         if (p->crossing_share[v] <= 0) continue;
         for (int k = 0; k < NAT_COUNT; k++) {
@@ -145,12 +239,13 @@ static void inflow_day_start(sim *s, void *state)
             size_t first = agents_spawn(&s->ag, count);
             for (size_t i = first; i < first + count; i++) {
                 s->ag.id[i] = s->next_id++;
-                s->ag.node[i] = (uint16_t)v;
+                s->ag.node[i] = s->ag.home[i] = (uint16_t)v;
                 s->ag.state[i] = STATE_WAITING;
                 s->ag.nationality[i] = (uint8_t)k;
                 s->ag.entry_day[i] = (uint16_t)s->day;
+                draw_person(s, st, &p->people, i);
+                sim_event(s, &s->workers[0], i, EVENT_ENTRY);
             }
-            s->workers[0].events[EVENT_ENTRY] += count;
         }
     }
 }
@@ -159,6 +254,8 @@ static void inflow_free_state(void *state)
 {
     inflow_state *st = state;
     gsl_rng_free(st->rng);
+    free(st->reaches_farm);
+    free(st->stack);
     free(st);
 }
 

@@ -3,9 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const state_names[STATE_COUNT] = {"waiting",  "travelling", "detained", "deported",
-                                            "handed_over", "arrived", "dead", "gave_up"};
+const char *const state_names[STATE_COUNT] = {
+    "waiting", "travelling", "sheltered", "working", "home",          "detained", "deported",
+    "handed_over", "arrived", "dead",      "settled", "returned_home", "gave_up"};
 const char *const nationality_names[NAT_COUNT] = {"GT", "HN", "SV", "NI", "other"};
+const char *const age_names[AGE_COUNT] = {"child", "adolescent", "adult"};
+const char *const goal_names[GOAL_COUNT] = {"transit", "work", "undecided"};
+
+/* In agents_group order: nationality, then sex, then age band. */
+#define GROUP_SEX(n, s) #n "_" #s "_child", #n "_" #s "_adolescent", #n "_" #s "_adult"
+#define GROUP_NAT(n) GROUP_SEX(n, male), GROUP_SEX(n, female)
+const char *const group_names[GROUP_COUNT] = {GROUP_NAT(GT), GROUP_NAT(HN), GROUP_NAT(SV),
+                                              GROUP_NAT(NI), GROUP_NAT(other)};
+#undef GROUP_NAT
+#undef GROUP_SEX
 
 size_t agents_bytes_per_agent(void)
 {
@@ -55,7 +66,7 @@ size_t agents_spawn(agents *a, size_t count)
 #define AGENT_FIELD_ZERO(type, name) memset(a->name + first, 0, count * sizeof(type));
     AGENT_FIELDS(AGENT_FIELD_ZERO)
 #undef AGENT_FIELD_ZERO
-    for (size_t i = first; i < first + count; i++) a->edge[i] = EDGE_NONE;
+    for (size_t i = first; i < first + count; i++) a->edge[i] = a->plan[i] = EDGE_NONE;
     a->n += count;
     return first;
 }

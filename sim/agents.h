@@ -8,6 +8,7 @@
 #ifndef RUMBO_AGENTS_H
 #define RUMBO_AGENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@
 typedef enum {
     STATE_WAITING,    /* at a node: resting, waiting for a train or deciding */
     STATE_TRAVELLING, /* on an edge; `node` is the edge's origin */
+    STATE_SHELTERED,  /* in a shelter bed (models/shelter.c) */
+    STATE_WORKING,    /* on a job contract (models/labour.c) */
+    STATE_HOME,       /* seasonal worker at home between seasons; counted at `home` */
     STATE_DETAINED,   /* held by INM: in custody, a migration station or a child-protection
                          shelter (`enf_stage`); `node` is where */
     STATE_DEPORTED,   /* returned to the country of origin, may try again (`enf_day`); `node`
@@ -25,6 +29,8 @@ typedef enum {
     /* Final states: the agent leaves the system at the end of the day. */
     STATE_ARRIVED = STATE_LIVE_COUNT, /* reached a US-border exit */
     STATE_DEAD,
+    STATE_SETTLED,  /* stayed in Mexico for good */
+    STATE_RETURNED, /* went home for good */
     STATE_GAVE_UP, /* deported and did not try again */
     STATE_COUNT
 } agent_state;
@@ -37,8 +43,33 @@ extern const char *const nationality_names[NAT_COUNT];
 
 #define EDGE_NONE UINT16_MAX
 
+/* Who a migrant is, packed in `traits` (see the agent_* accessors below). */
+enum { AGE_CHILD, AGE_ADOLESCENT, AGE_ADULT, AGE_COUNT };
+enum { GOAL_TRANSIT, GOAL_WORK, GOAL_UNDECIDED, GOAL_COUNT };
+extern const char *const age_names[AGE_COUNT];
+extern const char *const goal_names[GOAL_COUNT];
+enum {
+    TRAIT_FEMALE = 1u << 0,
+    TRAIT_AGE_SHIFT = 1, /* 2 bits: AGE_* */
+    TRAIT_ACCOMPANIED = 1u << 3, /* minors: with family; adults: travelling with children */
+    TRAIT_SMUGGLER = 1u << 4,    /* has a smuggler (coyote) contract */
+    TRAIT_CONTACTS = 1u << 5,    /* knows migrants of earlier waves (word of mouth) */
+    TRAIT_GOAL_SHIFT = 6,        /* 2 bits: GOAL_* */
+};
+/* Output groups: nationality x sex x age band (`events_by_group`). */
+enum { GROUP_COUNT = NAT_COUNT * 2 * AGE_COUNT };
+
 /* Flags. */
-enum { AGENT_ON_TRAIN = 1u << 0 };
+enum {
+    AGENT_ON_TRAIN = 1u << 0,
+    AGENT_WANTS_SHELTER = 1u << 1, /* queueing for a bed at its node */
+    AGENT_INFORMED = 1u << 2,      /* stayed in a shelter: hears current risks */
+    AGENT_NO_WORK_HERE = 1u << 3,  /* gave up looking for work at this node */
+    AGENT_SHELTERED_HERE = 1u << 4, /* already stayed in this node's shelter */
+    AGENT_ASKED_SEAT = 1u << 5,     /* asked for a train seat today */
+    AGENT_SETTLES = 1u << 6,        /* stays in Mexico for good when the job ends */
+    AGENT_GOES_NORTH = 1u << 7      /* undecided: heads north when the job ends */
+};
 
 /*      type      name        meaning */
 #define AGENT_FIELDS(X)                                                                            \
@@ -50,17 +81,18 @@ enum { AGENT_ON_TRAIN = 1u << 0 };
     X(uint8_t, flags)       /* AGENT_* flags */                                                    \
     X(uint8_t, grants)      /* capacity granted today, one bit per request slot */                 \
     X(uint8_t, nationality) /* NAT_* */                                                            \
-    X(uint16_t, entry_day)  /* simulation day of entry */                                  \
-    X(uint8_t, attempt)     /* 0 on the first journey, +1 per re-attempt after deportation */    \
-    X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                        \
-    X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */  \
-    X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */                 \
-    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */     \
-    /* Minimal attributes that enforcement reads; the behaviour module (issue 3) owns them */    \
-    X(uint8_t, minor_alone) /* 1: unaccompanied minor */                                          \
-    X(uint8_t, smuggler)    /* 1: travels with a smuggler (coyote, pollero) */                    \
-    X(uint8_t, contacts)    /* 1: has contacts from earlier waves */                              \
-    X(int32_t, money)       /* whole pesos */
+    X(uint16_t, entry_day)  /* simulation day of entry */                                     \
+    X(uint8_t, traits)      /* TRAIT_* bits: sex, age band, accompanied, smuggler, goal */    \
+    X(int32_t, money)       /* whole pesos in hand */                                          \
+    X(uint8_t, injury)      /* days until recovered from an injury; 0 = healthy */            \
+    X(uint8_t, attempt)     /* 0 on the first journey; +1 per new attempt after deportation */ \
+    X(uint16_t, timer)      /* days left in the current shelter stay, job or season at home */ \
+    X(uint16_t, plan)       /* edge chosen at the current node, EDGE_NONE if none yet */      \
+    X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */ \
+    X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                     \
+    X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */ \
+    X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */              \
+    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */
 
 typedef struct agents {
     size_t n, cap;
@@ -68,6 +100,36 @@ typedef struct agents {
     AGENT_FIELDS(AGENT_FIELD_DECL)
 #undef AGENT_FIELD_DECL
 } agents;
+
+static inline int agent_age(const agents *a, size_t i)
+{
+    return (a->traits[i] >> TRAIT_AGE_SHIFT) & 3;
+}
+static inline int agent_goal(const agents *a, size_t i)
+{
+    return (a->traits[i] >> TRAIT_GOAL_SHIFT) & 3;
+}
+static inline void agent_set_goal(agents *a, size_t i, int goal)
+{
+    a->traits[i] = (uint8_t)((a->traits[i] & ~(3u << TRAIT_GOAL_SHIFT)) |
+                             (unsigned)goal << TRAIT_GOAL_SHIFT);
+}
+static inline uint8_t agent_traits(bool female, int age, bool accompanied, bool smuggler,
+                                   bool contacts, int goal)
+{
+    return (uint8_t)((female ? TRAIT_FEMALE : 0) | (unsigned)age << TRAIT_AGE_SHIFT |
+                     (accompanied ? TRAIT_ACCOMPANIED : 0) | (smuggler ? TRAIT_SMUGGLER : 0) |
+                     (contacts ? TRAIT_CONTACTS : 0) | (unsigned)goal << TRAIT_GOAL_SHIFT);
+}
+
+/* Output group of agent i: (nationality x 2 + female) x AGE_COUNT + age band. */
+static inline int agents_group(const agents *a, size_t i)
+{
+    return ((int)a->nationality[i] * 2 + (a->traits[i] & TRAIT_FEMALE)) * AGE_COUNT +
+           agent_age(a, i);
+}
+/* Labels "GT_male_adult"... for the group dimension (GROUP_COUNT strings). */
+extern const char *const group_names[GROUP_COUNT];
 
 /* Bytes of storage per agent slot (sum of the field sizes). */
 size_t agents_bytes_per_agent(void);

@@ -122,6 +122,9 @@ static void print_summary(const sim *s, const char *path, double seconds, double
            (long long)s->total_events[EVENT_DETENTION],
            (long long)s->total_events[EVENT_DEPORTATION],
            (long long)s->total_events[EVENT_REATTEMPT]);
+    printf("  settled in Mexico  %lld\n", (long long)s->total_events[EVENT_SETTLED]);
+    printf("  returned home      %lld\n", (long long)s->total_events[EVENT_RETURNED_HOME]);
+    printf("  died               %lld\n", (long long)s->total_events[EVENT_DEATH]);
     printf("  speed              %.3g agent-days/s (%.2f s)\n",
            seconds > 0 ? agent_days / seconds : 0.0, seconds);
     printf("  output             %s\n", path);

@@ -1,9 +1,28 @@
 #include "sim/events.h"
 
-const char *const event_names[EVENT_COUNT] = {
-    "entry",     "arrival",  "boarding",         "turned_back", "detention",
-    "bribe",     "handover", "exit_order",       "deportation", "minor_return",
-    "reattempt", "gave_up",  "humanitarian_visa"};
+const char *const event_names[EVENT_COUNT] = {"entry",
+                                           "arrival",
+                                           "boarding",
+                                           "turned_back",
+                                           "detention",
+                                           "bribe",
+                                           "handover",
+                                           "exit_order",
+                                           "deportation",
+                                           "minor_return",
+                                           "reattempt",
+                                           "gave_up",
+                                           "humanitarian_visa",
+                                           "death",
+                                           "injury",
+                                           "boarding_failure",
+                                           "settled",
+                                           "returned_home",
+                                           "shelter_admission",
+                                           "hired",
+                                           "wage_day",
+                                           "season_home",
+                                           "season_back"};
 
 const char *const event_descriptions[EVENT_COUNT] = {
     "people entering Mexico at a border crossing",
@@ -19,4 +38,14 @@ const char *const event_descriptions[EVENT_COUNT] = {
     "deported people setting out again",
     "deported people who did not try again (leave the system)",
     "detained people released with a humanitarian visa",
+    "deaths",
+    "injuries",
+    "failed attempts to board a moving freight train",
+    "people staying in Mexico for good",
+    "people going home for good",
+    "shelter admissions",
+    "job contracts started",
+    "days of paid work",
+    "seasonal workers going home for the off-season",
+    "seasonal workers coming back for the season",
 };

@@ -18,6 +18,16 @@ typedef enum {
     EVENT_REATTEMPT,   /* a deported person set out again */
     EVENT_GAVE_UP,     /* a deported person did not try again (leaves the system) */
     EVENT_HUMANITARIAN_VISA, /* detained person released with a humanitarian visa */
+    EVENT_DEATH,             /* died (train fall, crime, hazard...) */
+    EVENT_INJURY,            /* injured (e.g. a fall from a train) */
+    EVENT_BOARDING_FAILURE,  /* tried to board a moving train and missed */
+    EVENT_SETTLED,           /* stayed in Mexico for good */
+    EVENT_RETURNED_HOME,     /* went home for good */
+    EVENT_SHELTER_ADMISSION, /* admitted to a shelter */
+    EVENT_HIRED,             /* started a job contract */
+    EVENT_WAGE_DAY,          /* a day's wage paid */
+    EVENT_SEASON_HOME,       /* seasonal worker went home for the off-season */
+    EVENT_SEASON_BACK,       /* seasonal worker came back for the season */
     EVENT_COUNT
 } event_kind;
 

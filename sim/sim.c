@@ -20,6 +20,7 @@ static void register_outputs(sim *s)
                    (size_t)net->n_edges, labels);
     series_add_dim(&s->out, "state", "", "live states of an agent", STATE_LIVE_COUNT, state_names);
     series_add_dim(&s->out, "event", "", "kinds of events", EVENT_COUNT, event_names);
+    series_add_dim(&s->out, "group", "", "nationality x sex x age band", GROUP_COUNT, group_names);
     free(labels);
 
     s->s_population = series_add(&s->out, "population", SERIES_INT64, "people",
@@ -31,6 +32,10 @@ static void register_outputs(sim *s)
                                 (const char *const[]){"edge", NULL});
     s->s_events = series_add(&s->out, "events", SERIES_INT64, "events per day",
                              "events of each kind each day", (const char *const[]){"event", NULL});
+    s->s_events_by_group =
+        series_add(&s->out, "events_by_group", SERIES_INT64, "events per day",
+                   "events of each kind each day by nationality, sex and age band",
+                   (const char *const[]){"event", "group", NULL});
 }
 
 /* Today's and tomorrow's edge status; the two buffers swap every day, so they are
@@ -89,6 +94,8 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     outcomes_register(s);
     for (int m = 0; m < model_count; m++) {
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
+        if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
+        if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     if (!s->workers) abort();
@@ -99,7 +106,9 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         w->edge_flow = calloc((size_t)s->net->n_edges + 1, sizeof(int64_t));
         w->extra = calloc(s->extra_size + 1, sizeof(int64_t));
         w->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
-        if (!w->population || !w->edge_flow || !w->extra || !w->incidents) abort();
+        w->group_events = calloc((size_t)EVENT_COUNT * GROUP_COUNT, sizeof(int64_t));
+        if (!w->population || !w->edge_flow || !w->extra || !w->incidents || !w->group_events)
+            abort();
     }
     s->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
     if (!s->incidents) abort();
@@ -109,16 +118,18 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
 
 void sim_enter_edge(sim *s, size_t i, int e, worker *w)
 {
-    for (int m = 0; m < model_count; m++)
-        if (model_table[m]->agent_enter_edge)
-            model_table[m]->agent_enter_edge(s, s->state[m], i, e, w);
+    for (int k = 0; k < s->n_enter_hooks; k++) {
+        int m = s->enter_hooks[k];
+        model_table[m]->agent_enter_edge(s, s->state[m], i, e, w);
+    }
 }
 
 void sim_reach_node(sim *s, size_t i, int v, worker *w)
 {
-    for (int m = 0; m < model_count; m++)
-        if (model_table[m]->agent_reach_node)
-            model_table[m]->agent_reach_node(s, s->state[m], i, v, w);
+    for (int k = 0; k < s->n_reach_hooks; k++) {
+        int m = s->reach_hooks[k];
+        model_table[m]->agent_reach_node(s, s->state[m], i, v, w);
+    }
 }
 
 size_t sim_reserve_extra(sim *s, size_t count)
@@ -158,6 +169,7 @@ static void clear_workers(sim *s)
         memset(w->edge_flow, 0, (size_t)s->net->n_edges * sizeof(int64_t));
         memset(w->extra, 0, s->extra_size * sizeof(int64_t));
         memset(w->incidents, 0, INCIDENT_COUNT * sim_n_places(s) * sizeof(int64_t));
+        memset(w->group_events, 0, (size_t)EVENT_COUNT * GROUP_COUNT * sizeof(int64_t));
     }
 }
 
@@ -173,6 +185,11 @@ static void fold_workers(sim *s)
         for (size_t k = 0; k < npop; k++) pop[k] += w->population[k];
         for (int e = 0; e < s->net->n_edges; e++) flow[e] += w->edge_flow[e];
         for (int k = 0; k < EVENT_COUNT; k++) ev[k] += w->events[k];
+    }
+    int64_t *gev = series_i64(s->s_events_by_group, (size_t)s->day);
+    for (int t = 0; t < s->n_threads; t++) {
+        const worker *w = &s->workers[t];
+        for (size_t k = 0; k < (size_t)EVENT_COUNT * GROUP_COUNT; k++) gev[k] += w->group_events[k];
     }
     for (int k = 0; k < EVENT_COUNT; k++) s->total_events[k] += ev[k];
     size_t ninc = INCIDENT_COUNT * sim_n_places(s);
@@ -250,6 +267,7 @@ void sim_free(sim *s)
         free(s->workers[t].edge_flow);
         free(s->workers[t].extra);
         free(s->workers[t].incidents);
+        free(s->workers[t].group_events);
         free(s->workers[t].requests.v);
     }
     free(s->workers);

@@ -44,6 +44,7 @@ struct worker {
     int64_t *edge_flow;  /* n_edges: agents starting along each edge today */
     int64_t *extra;      /* module counters, sim.extra_size values */
     int64_t *incidents;  /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
+    int64_t *group_events; /* EVENT_COUNT x GROUP_COUNT; see sim_event */
     cap_requests requests;
     char pad[64];
 };
@@ -63,10 +64,13 @@ struct sim {
     capacity_table caps;
     series_set out;
     series *s_population, *s_edge_flow, *s_events;
+    series *s_events_by_group;
     /* Engine-level outputs for analysis (sim_outputs.c): who left the system, how
      * and where, transit times of arrivals, and incidents by place. */
     series *s_left, *s_left_at, *s_transit, *s_incidents_node, *s_incidents_edge;
     void *state[16]; /* module states, by index in model_table */
+    /* Modules with encounter hooks, in table order (the hot loop calls only these). */
+    int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
@@ -127,6 +131,14 @@ static inline size_t sim_n_places(const sim *s)
 static inline void sim_incident(const sim *s, worker *w, incident_kind k, size_t place)
 {
     w->incidents[(size_t)k * sim_n_places(s) + place]++;
+}
+
+/* Counts one event of agent i, in `events` and `events_by_group` (per-agent hooks;
+ * thread-local, integer). Prefer it to w->events[k]++ so groups add up. */
+static inline void sim_event(const sim *s, worker *w, size_t i, event_kind k)
+{
+    w->events[k]++;
+    w->group_events[(size_t)k * GROUP_COUNT + (size_t)agents_group(&s->ag, i)]++;
 }
 
 /* Calls every module's agent_enter_edge / agent_reach_node hook for agent i. */

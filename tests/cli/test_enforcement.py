@@ -121,7 +121,7 @@ def test_visitor_card_is_honoured_inside_its_states_and_hours_only(tmp):
 
 
 def test_unaccompanied_minors_follow_their_own_path(tmp):
-    d = load(run1(tmp, ENF, "--set", "enforcement.traits.unaccompanied_minor_share=1"))
+    d = load(run1(tmp, ENF, "--set", "inflow.people.age_bands={adolescent: 1, adult: 0}"))
     assert d["detention"].sum() > 0
     assert d["deportation"].sum() == 0 and d["detention_occupancy"].sum() == 0
     assert d["exit_order"].sum() == 0          # never released onto the street
@@ -138,10 +138,11 @@ def test_unaccompanied_minors_follow_their_own_path(tmp):
 
 def test_bribes_move_money_and_hand_overs_feed_a_state(tmp):
     d = load(run1(tmp, ENF, "--set", "enforcement.corruption.bribe_probability=1",
-                    "--set", "enforcement.traits.money_mean_pesos=1000"))
+                    "--set", "inflow.people.money={median: 800, sigma: 1}"))
     assert d["bribe"].sum() > 0
     assert d["bribes_paid"].sum() == 1000 * d["bribe"].sum()
-    # Those who could not pay (exponential money, mean = the bribe) were detained.
+    # Those who could not pay were detained: log-normal money with median 800 and
+    # sigma 1 leaves P(money >= 1000) = 0.41 of them able to pay.
     assert 0.25 < d["bribe"].sum() / (d["bribe"].sum() + d["detention"].sum()) < 0.5
     d = load(run1(tmp, ENF, "--set", "enforcement.corruption.handover_probability=1",
                     name="h.h5"))
@@ -168,8 +169,10 @@ def test_threads_give_identical_files_with_everything_on(tmp):
             "--set", "enforcement.raids.buses={catch: 0.5, per_week: {junction-exit: 3}}",
             "--set", "enforcement.corruption={bribe_probability: 0.2, bribe_pesos: 500, "
                      "handover_probability: 0.05}",
-            "--set", "enforcement.traits={unaccompanied_minor_share: 0.1, smuggler_share: 0.6, "
-                     "contacts_share: 0.5, money_mean_pesos: 800}",
+            "--set", "inflow.people.age_bands={adolescent: 0.1, adult: 0.9}",
+            "--set", "inflow.people.smuggler_share=0.6",
+            "--set", "inflow.people.contacts_share=0.5",
+            "--set", "inflow.people.money={median: 800, sigma: 1}",
             "--set", "enforcement.checkpoints.by_mode.foot=0.6",
             "--set", "enforcement.detention.stations.town=40",
             "--set", "enforcement.documents.tvr.uptake=0.3",

@@ -105,8 +105,7 @@ Test(checkpoints, detection_combines_mode_raid_and_the_agent)
     agents ag;
     agents_init(&ag);
     agents_spawn(&ag, 2);
-    ag.smuggler[1] = 1;
-    ag.contacts[1] = 1;
+    ag.traits[1] = agent_traits(false, AGE_ADULT, false, true, true, GOAL_TRANSIT);
     cr_assert_float_eq(checkpoints_probability(&p, &ag, 0, 1, MODE_ROAD, 0), 0.6, 1e-12);
     cr_assert_float_eq(checkpoints_probability(&p, &ag, 0, 1, MODE_FOOT, 0), 0.1, 1e-12,
                        "walkers go around");

@@ -1,0 +1,403 @@
+/* Route choice from learned risk: see behaviour.h for the rule. */
+#include "models/behaviour.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/labour.h"
+#include "models/movement.h"
+#include "models/params.h"
+#include "sim/sim.h"
+
+const char *const aversion_names[AVERSION_COUNT] = {"adult_alone", "family", "unaccompanied_minor"};
+static const char *const info_names[INFO_COUNT] = {"hearsay", "current"};
+static const char *const risk_names[RISK_COUNT] = {"detection", "crime"};
+static const incident_kind risk_incident[RISK_COUNT] = {INCIDENT_DETECTION, INCIDENT_CRIME};
+
+/* Days of delay the word-of-mouth memory can hold. */
+enum { HISTORY = 366 };
+
+typedef struct group_weights {
+    double time;             /* per day of travel or waiting */
+    double money_per_1000;   /* days per 1,000 pesos of fares */
+    double injury;           /* days per expected fall */
+    double risk[RISK_COUNT]; /* days per unit of perceived probability */
+} group_weights;
+
+typedef struct behaviour_params {
+    bool on;
+    double choice_scale; /* logit scale, per day of generalised cost */
+    group_weights groups[AVERSION_COUNT];
+    double half_life_days;
+    double prior_exposures;
+    int delay[INFO_COUNT];
+} behaviour_params;
+
+typedef struct behaviour_state {
+    route_tables rt;
+    int *in_start, *in_edges; /* incoming edges of each node */
+    double *num;              /* RISK_COUNT x places: weighted incidents */
+    double *expo;             /* places: weighted visits */
+    float *history;           /* HISTORY x RISK_COUNT x places: estimate at each day's end */
+    float *view;              /* INFO_COUNT x RISK_COUNT x places: what each class hears today */
+    float *built_from;        /* the view the tables were last built from */
+    bool built;
+    double *cost;        /* scratch: per edge */
+    char *target, *done; /* scratch: per node */
+    size_t visits_off;   /* extra counters: arrivals at each node today */
+    series *s_risk_edge, *s_risk_node;
+} behaviour_state;
+
+static int read_group(cfg *c, group_weights *g, diag *d)
+{
+    return cfg_get_double(c, "time", 0, 100, &g->time, d) ||
+           cfg_get_double(c, "money_per_1000", 0, 1e4, &g->money_per_1000, d) ||
+           cfg_get_double(c, "injury", 0, 1e5, &g->injury, d) ||
+           cfg_get_double(c, "detection", 0, 1e5, &g->risk[RISK_DETECTION], d) ||
+           cfg_get_double(c, "crime", 0, 1e5, &g->risk[RISK_CRIME], d);
+}
+
+static int behaviour_read(cfg *root, const network *net, void *params, diag *d)
+{
+    (void)net;
+    behaviour_params *p = params;
+    cfg *sec = cfg_child(root, "behaviour"), *groups[AVERSION_COUNT], *risk, *delay;
+    p->on = sec != NULL;
+    if (!sec) return 0;
+    double delays[INFO_COUNT];
+    if (cfg_get_map(root, "behaviour", &sec, d) ||
+        cfg_get_double(sec, "choice_scale", 1e-3, 1e3, &p->choice_scale, d) ||
+        params_named_maps(sec, "groups", aversion_names, AVERSION_COUNT, groups, d) ||
+        cfg_get_map(sec, "risk", &risk, d) ||
+        cfg_get_double(risk, "half_life_days", 0.1, 3650, &p->half_life_days, d) ||
+        cfg_get_double(risk, "prior_exposures", 0, 1e9, &p->prior_exposures, d) ||
+        cfg_get_map(risk, "delay_days", &delay, d))
+        return -1;
+    for (int a = 0; a < AVERSION_COUNT; a++)
+        if (read_group(groups[a], &p->groups[a], d)) return -1;
+    for (int k = 0; k < INFO_COUNT; k++) {
+        if (cfg_get_double(delay, info_names[k], 1, HISTORY - 1, &delays[k], d)) return -1;
+        p->delay[k] = (int)delays[k];
+    }
+    return 0;
+}
+
+static void register_outputs(sim *s, behaviour_state *st)
+{
+    series_add_dim(&s->out, "risk", "", "kinds of perceived risk", RISK_COUNT, risk_names);
+    st->s_risk_edge = series_add(&s->out, "perceived_risk_edge", SERIES_FLOAT64, "probability",
+                                 "learned risk per trip along each edge, as migrants with "
+                                 "contacts know it at the end of each day",
+                                 (const char *const[]){"edge", "risk", NULL});
+    st->s_risk_node = series_add(&s->out, "perceived_risk_node", SERIES_FLOAT64, "probability",
+                                 "learned risk per visit to each node, as migrants with "
+                                 "contacts know it at the end of each day",
+                                 (const char *const[]){"node", "risk", NULL});
+}
+
+static void build_incoming(behaviour_state *st, const network *net)
+{
+    st->in_start = calloc((size_t)net->n_nodes + 1, sizeof(int));
+    st->in_edges = malloc(((size_t)net->n_edges + 1) * sizeof(int));
+    int *fill = malloc(((size_t)net->n_nodes + 1) * sizeof(int));
+    if (!st->in_start || !st->in_edges || !fill) abort();
+    for (int e = 0; e < net->n_edges; e++)
+        st->in_start[net->edges[e].to + 1]++;
+    for (int v = 0; v < net->n_nodes; v++)
+        st->in_start[v + 1] += st->in_start[v];
+    memcpy(fill, st->in_start, (size_t)net->n_nodes * sizeof(int));
+    for (int e = 0; e < net->n_edges; e++)
+        st->in_edges[fill[net->edges[e].to]++] = e;
+    free(fill);
+}
+
+static void *alloc0(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p) abort();
+    return p;
+}
+
+static int behaviour_init(sim *s, void **state, diag *d)
+{
+    (void)d;
+    const network *net = s->net;
+    size_t E = (size_t)net->n_edges, V = (size_t)net->n_nodes, P = sim_n_places(s);
+    behaviour_state *st = alloc0(1, sizeof *st);
+    st->rt.n_edges = net->n_edges;
+    st->rt.n_nodes = net->n_nodes;
+    st->rt.weight = alloc0(ROUTE_TABLES * E, sizeof(float));
+    st->rt.total = alloc0(ROUTE_TABLES * E, sizeof(float));
+    st->rt.stay_bonus = alloc0(ROUTE_TABLES * E, sizeof(float));
+    st->rt.cost_to_go = alloc0(ROUTE_TABLES * V, sizeof(double));
+    st->rt.max_fare = alloc0(V, sizeof(int32_t));
+    st->rt.node_sum = alloc0(ROUTE_TABLES * V, sizeof(double));
+    st->rt.node_pick = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
+    st->rt.cheapest = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
+    st->num = alloc0(RISK_COUNT * P, sizeof(double));
+    st->expo = alloc0(P, sizeof(double));
+    st->history = alloc0((size_t)HISTORY * RISK_COUNT * P, sizeof(float));
+    st->view = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
+    st->built_from = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
+    st->cost = alloc0(E, sizeof(double));
+    st->target = alloc0(V, 1);
+    st->done = alloc0(V, 1);
+    build_incoming(st, net);
+    st->visits_off = sim_reserve_extra(s, V);
+    register_outputs(s, st);
+    *state = st;
+    return 0;
+}
+
+/* What each information class hears today: the end-of-day estimate of `delay` days
+ * ago (nothing was known before the run: zero). */
+static void fill_view(const sim *s, behaviour_state *st, const behaviour_params *p)
+{
+    size_t P = sim_n_places(s);
+    for (int k = 0; k < INFO_COUNT; k++) {
+        float *view = st->view + (size_t)k * RISK_COUNT * P;
+        int src = s->day - (p->on ? p->delay[k] : 0);
+        if (!p->on || src < 0) {
+            memset(view, 0, RISK_COUNT * P * sizeof(float));
+            continue;
+        }
+        memcpy(view, st->history + (size_t)(src % HISTORY) * RISK_COUNT * P,
+               RISK_COUNT * P * sizeof(float));
+    }
+}
+
+/* Dijkstra from the destinations over incoming edges; O(V^2) is plenty for a few
+ * hundred places. */
+static void cost_to_go(const network *net, behaviour_state *st, const double *cost, double *C)
+{
+    int n = net->n_nodes;
+    for (int v = 0; v < n; v++) {
+        C[v] = st->target[v] ? 0 : INFINITY;
+        st->done[v] = 0;
+    }
+    for (;;) {
+        int u = -1;
+        for (int v = 0; v < n; v++)
+            if (!st->done[v] && isfinite(C[v]) && (u < 0 || C[v] < C[u])) u = v;
+        if (u < 0) break;
+        st->done[u] = 1;
+        for (int k = st->in_start[u]; k < st->in_start[u + 1]; k++) {
+            int e = st->in_edges[k], from = net->edges[e].from;
+            if (st->done[from] || st->target[from]) continue;
+            double c = cost[e] + C[u];
+            if (c < C[from]) C[from] = c;
+        }
+    }
+}
+
+static void mark_targets(const sim *s, behaviour_state *st, int dest)
+{
+    for (int v = 0; v < s->net->n_nodes; v++)
+        st->target[v] = dest == DEST_US ? s->net->nodes[v].kind == NODE_EXIT : labour_is_farm(s, v);
+}
+
+/* Generalised cost of each edge for one group and information class. */
+static void edge_costs(const sim *s, behaviour_state *st, const movement_params *mp,
+                       const group_weights *g, int info)
+{
+    const network *net = s->net;
+    size_t P = sim_n_places(s);
+    const float *view = st->view + (size_t)info * RISK_COUNT * P;
+    for (int e = 0; e < net->n_edges; e++) {
+        const edge *ed = &net->edges[e];
+        /* Closures and slowdowns (hazards): travel / speed; a closed edge costs the
+         * days until it is expected to reopen, or is out of the tables. */
+        const edge_status *es = &s->edge_status;
+        double days =
+            movement_travel_days(mp, ed) / es->today.speed[e] + movement_wait_days(mp, ed);
+        days = edge_status_route_weight(es, e, s->day, days);
+        double c = g->time * days + g->money_per_1000 * movement_fare(mp, ed) / 1000.0 +
+                   g->injury * movement_expected_falls(mp, ed) * es->today.hazard[e];
+        for (int r = 0; r < RISK_COUNT; r++)
+            c += g->risk[r] * (view[(size_t)r * P + sim_place_edge(s, e)] +
+                               view[(size_t)r * P + sim_place_node(s, ed->to)]);
+        st->cost[e] = isfinite(days) ? c : INFINITY;
+    }
+}
+
+/* Per-node summaries for the common case (can pay every fare, not aboard). */
+static void summarise_node(const network *net, route_tables *rt, int t, int v, int best)
+{
+    size_t E = (size_t)net->n_edges, at = (size_t)t * (size_t)net->n_nodes + (size_t)v;
+    const float *weight = rt->weight + (size_t)t * E;
+    double sum = 0;
+    int positive = 0, only = -1;
+    for (int k = net->out_start[v]; k < net->out_start[v + 1]; k++) {
+        int e = net->out_edges[k];
+        if (weight[e] > 0) sum += weight[e], positive++, only = e;
+    }
+    rt->node_sum[at] = sum;
+    rt->node_pick[at] = positive == 0 ? -1 : positive == 1 ? only : -2;
+    rt->cheapest[at] = best;
+}
+
+/* Logit weights from the costs and costs-to-go; without the behaviour section,
+ * weight 1 on each node's cheapest edge (ties: lowest index) and 0 elsewhere. */
+static void fill_weights(const sim *s, behaviour_state *st, const movement_params *mp,
+                         const behaviour_params *p, const group_weights *g, int t)
+{
+    const network *net = s->net;
+    size_t E = (size_t)net->n_edges;
+    const double *C = st->rt.cost_to_go + (size_t)t * (size_t)net->n_nodes;
+    float *weight = st->rt.weight + t * E, *total = st->rt.total + t * E;
+    float *bonus = st->rt.stay_bonus + t * E;
+    for (int v = 0; v < net->n_nodes; v++) {
+        int best = -1;
+        double best_total = INFINITY;
+        for (int k = net->out_start[v]; k < net->out_start[v + 1]; k++) {
+            int e = net->out_edges[k];
+            double tot = st->cost[e] + C[net->edges[e].to];
+            total[e] = (float)tot;
+            weight[e] = 0;
+            bonus[e] = 1;
+            if (!isfinite(tot) || !isfinite(C[v])) {
+                total[e] = INFINITY;
+                continue;
+            }
+            if (tot < best_total) best_total = tot, best = e;
+            if (!p->on) continue;
+            double gap = tot - C[v];
+            weight[e] = (float)exp(-p->choice_scale * (gap > 0 ? gap : 0));
+            const edge *ed = &net->edges[e];
+            double saved =
+                g->time * movement_wait_days(mp, ed) + g->injury * movement_expected_falls(mp, ed);
+            double x = p->choice_scale * saved;
+            bonus[e] = (float)exp(x < 80 ? x : 80);
+        }
+        if (!p->on && best >= 0) weight[best] = 1;
+        summarise_node(net, &st->rt, t, v, best);
+    }
+}
+
+static void behaviour_day_start(sim *s, void *state)
+{
+    behaviour_state *st = state;
+    const behaviour_params *p = sim_params(s, MODULE_BEHAVIOUR);
+    const movement_params *mp = sim_params(s, MODULE_MOVEMENT);
+    static const group_weights time_only = {.time = 1};
+    fill_view(s, st, p);
+    /* Tables change only with the parameters (a new epoch), the state of the network
+     * (hazards) or what migrants hear. */
+    size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
+    if (st->built && !s->epoch_changed && !s->edge_status.changed &&
+        memcmp(st->view, st->built_from, view_bytes) == 0)
+        return;
+    memcpy(st->built_from, st->view, view_bytes);
+    st->built = true;
+    st->rt.no_bonus = !p->on;
+    for (int v = 0; v < s->net->n_nodes; v++) {
+        st->rt.max_fare[v] = 0;
+        for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {
+            int32_t fare = movement_fare(mp, &s->net->edges[s->net->out_edges[k]]);
+            if (fare > st->rt.max_fare[v]) st->rt.max_fare[v] = fare;
+        }
+    }
+    for (int dest = 0; dest < DEST_COUNT; dest++) {
+        mark_targets(s, st, dest);
+        for (int a = 0; a < AVERSION_COUNT; a++) {
+            const group_weights *g = p->on ? &p->groups[a] : &time_only;
+            for (int info = 0; info < INFO_COUNT; info++) {
+                int t = (dest * AVERSION_COUNT + a) * INFO_COUNT + info;
+                edge_costs(s, st, mp, g, info);
+                cost_to_go(s->net, st, st->cost,
+                           st->rt.cost_to_go + (size_t)t * (size_t)s->net->n_nodes);
+                fill_weights(s, st, mp, p, g, t);
+            }
+        }
+    }
+}
+
+static void behaviour_reach_node(sim *s, void *state, size_t i, int v, worker *w)
+{
+    (void)s;
+    (void)i;
+    behaviour_state *st = state;
+    w->extra[st->visits_off + (size_t)v]++;
+}
+
+/* Folds today's incidents and visits into the weighted memory (serial, fixed
+ * order: deterministic) and stores today's estimate for word of mouth. */
+static void behaviour_day_end(sim *s, void *state)
+{
+    behaviour_state *st = state;
+    const behaviour_params *p = sim_params(s, MODULE_BEHAVIOUR);
+    const network *net = s->net;
+    size_t E = (size_t)net->n_edges, P = sim_n_places(s);
+    const int64_t *flow = series_i64(s->s_edge_flow, (size_t)s->day);
+    float *today = st->history + (size_t)(s->day % HISTORY) * RISK_COUNT * P;
+    double keep = p->on ? pow(0.5, 1.0 / p->half_life_days) : 0;
+    for (size_t q = 0; q < P; q++) {
+        double visits =
+            q < E ? (double)flow[q] : (double)sim_extra_total(s, st->visits_off + q - E);
+        st->expo[q] = keep * st->expo[q] + visits;
+        for (int r = 0; r < RISK_COUNT; r++) {
+            double *num = &st->num[(size_t)r * P + q];
+            *num = keep * *num + (double)s->incidents[(size_t)risk_incident[r] * P + q];
+            double rate = p->on ? *num / (st->expo[q] + p->prior_exposures) : 0;
+            today[(size_t)r * P + q] = (float)(rate < 1 ? rate : 1);
+        }
+    }
+    double *edge_out = series_f64(st->s_risk_edge, (size_t)s->day);
+    double *node_out = series_f64(st->s_risk_node, (size_t)s->day);
+    for (size_t q = 0; q < P; q++)
+        for (int r = 0; r < RISK_COUNT; r++) {
+            double v = today[(size_t)r * P + q];
+            if (q < E)
+                edge_out[q * RISK_COUNT + (size_t)r] = v;
+            else
+                node_out[(q - E) * RISK_COUNT + (size_t)r] = v;
+        }
+}
+
+static void behaviour_free_state(void *state)
+{
+    behaviour_state *st = state;
+    free(st->rt.weight);
+    free(st->rt.total);
+    free(st->rt.stay_bonus);
+    free(st->rt.cost_to_go);
+    free(st->rt.max_fare);
+    free(st->rt.node_sum);
+    free(st->rt.node_pick);
+    free(st->rt.cheapest);
+    free(st->in_start);
+    free(st->in_edges);
+    free(st->num);
+    free(st->expo);
+    free(st->history);
+    free(st->view);
+    free(st->built_from);
+    free(st->cost);
+    free(st->target);
+    free(st->done);
+    free(st);
+}
+
+const route_tables *behaviour_routes(const sim *s)
+{
+    return &((const behaviour_state *)s->state[MODULE_BEHAVIOUR])->rt;
+}
+
+double behaviour_perceived(const sim *s, int info, int risk, size_t place)
+{
+    const behaviour_state *st = s->state[MODULE_BEHAVIOUR];
+    size_t P = sim_n_places(s);
+    return st->view[((size_t)info * RISK_COUNT + (size_t)risk) * P + place];
+}
+
+const module behaviour_module = {
+    .name = "behaviour",
+    .params_size = sizeof(behaviour_params),
+    .read_params = behaviour_read,
+    .init = behaviour_init,
+    .day_start = behaviour_day_start,
+    .agent_reach_node = behaviour_reach_node,
+    .day_end = behaviour_day_end,
+    .free_state = behaviour_free_state,
+};
