@@ -144,6 +144,12 @@ static int behaviour_init(sim *s, void **state, diag *d)
     st->target = alloc0(V, 1);
     st->done = alloc0(V, 1);
     build_incoming(st, net);
+    /* What migrants have learned carries over (checkpoints, sim/persist.h); the view and
+     * the route tables are rebuilt from it (epoch_changed is set after a restart). */
+    sim_persist(s, "behaviour.num", st->num, sizeof *st->num, RISK_COUNT * P);
+    sim_persist(s, "behaviour.expo", st->expo, sizeof *st->expo, P);
+    sim_persist(s, "behaviour.history", st->history, sizeof *st->history,
+                (size_t)HISTORY * RISK_COUNT * P);
     st->visits_off = sim_reserve_extra(s, V);
     register_outputs(s, st);
     *state = st;

@@ -111,6 +111,8 @@ static int labour_init(sim *s, void **state, diag *d)
     st->continuing = calloc(V, sizeof(int64_t));
     st->wage = calloc(V, sizeof(int32_t));
     if (!st->jobs_today || !st->continuing || !st->wage) abort();
+    /* Contracts running on into tomorrow carry over (checkpoints, sim/persist.h). */
+    sim_persist(s, "labour.continuing", st->continuing, sizeof *st->continuing, V);
     st->job_base = capacity_register(&s->caps, (uint32_t)V);
     st->continuing_off = sim_reserve_extra(s, V);
     st->wages_off = sim_reserve_extra(s, V);

@@ -58,6 +58,8 @@ static int shelter_init(sim *s, void **state, diag *d)
     st->staying = calloc(V, sizeof(int64_t));
     st->beds = calloc(V, sizeof(int64_t));
     if (!st->staying || !st->beds) abort();
+    /* Guests staying on carry over (checkpoints, sim/persist.h). */
+    sim_persist(s, "shelter.staying", st->staying, sizeof *st->staying, V);
     st->bed_base = capacity_register(&s->caps, (uint32_t)V);
     st->staying_off = sim_reserve_extra(s, V);
     st->turned_away_off = sim_reserve_extra(s, V);
