@@ -8,6 +8,7 @@
 #include "models/models.h"
 #include "sim/cli.h"
 #include "sim/memory.h"
+#include "sim/threads.h"
 #include "sim/version.h"
 
 static const char usage[] =
@@ -88,6 +89,7 @@ double cli_expected_entries(const scenario *sc)
 
 int main(int argc, char **argv)
 {
+    threads_passive_by_default(argv);
     if (argc < 2) {
         fputs(usage, stderr);
         return EXIT_BAD_INPUT;
