@@ -59,6 +59,8 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
         if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
         if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
+        if (model_table[m]->agent_plan) s->plan_hooks[s->n_plan_hooks++] = m;
+        if (model_table[m]->agent_act) s->act_hooks[s->n_act_hooks++] = m;
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     if (!s->workers) abort();
@@ -200,39 +202,50 @@ void sim_step(sim *s)
 
     agents *ag = &s->ag;
     long n = (long)ag->n;
-    if (n > 0) memset(ag->grants, 0, (size_t)n);
-#pragma omp parallel num_threads(s->n_threads)
-    {
-        worker *w = &s->workers[omp_get_thread_num()];
-#pragma omp for schedule(static)
-        for (long i = 0; i < n; i++)
-            for (int m = 0; m < model_count; m++)
-                if (model_table[m]->agent_plan)
-                    model_table[m]->agent_plan(s, s->state[m], (size_t)i, w);
-    }
-    lap(&tm->plan, &t0);
-    {
-        cap_requests *lists = malloc((size_t)s->n_threads * sizeof *lists);
-        if (!lists) abort();
-        for (int t = 0; t < s->n_threads; t++)
-            lists[t] = s->workers[t].requests;
-        capacity_resolve(&s->caps, lists, s->n_threads, ag->grants);
-        for (int t = 0; t < s->n_threads; t++)
-            s->workers[t].requests = lists[t];
-        free(lists);
-    }
-    lap(&tm->capacity, &t0);
+    /* One parallel region for plan, resolution and act: a fork/join less per day, and
+     * the grants are cleared by the thread that owns the agent. */
+    double t_plan = 0, t_cap = 0;
+    const module *const *mt = model_table;
 #pragma omp parallel num_threads(s->n_threads)
     {
         worker *w = &s->workers[omp_get_thread_num()];
 #pragma omp for schedule(static)
         for (long i = 0; i < n; i++) {
-            for (int m = 0; m < model_count; m++)
-                if (model_table[m]->agent_act)
-                    model_table[m]->agent_act(s, s->state[m], (size_t)i, w);
+            ag->grants[i] = 0;
+            for (int k = 0; k < s->n_plan_hooks; k++) {
+                int m = s->plan_hooks[k];
+                mt[m]->agent_plan(s, s->state[m], (size_t)i, w);
+            }
+        }
+#pragma omp single
+        {
+            t_plan = now();
+            cap_requests lists[64];
+            int nt = s->n_threads;
+            cap_requests *l = nt <= 64 ? lists : malloc((size_t)nt * sizeof *l);
+            if (!l) abort();
+            for (int t = 0; t < nt; t++)
+                l[t] = s->workers[t].requests;
+            capacity_resolve(&s->caps, l, nt, ag->grants);
+            for (int t = 0; t < nt; t++)
+                s->workers[t].requests = l[t];
+            if (l != lists) free(l);
+            t_cap = now();
+        }
+#pragma omp for schedule(static)
+        for (long i = 0; i < n; i++) {
+            for (int k = 0; k < s->n_act_hooks; k++) {
+                int m = s->act_hooks[k];
+                mt[m]->agent_act(s, s->state[m], (size_t)i, w);
+            }
             if (ag->state[i] < STATE_LIVE_COUNT)
                 w->population[(size_t)ag->node[i] * STATE_LIVE_COUNT + ag->state[i]]++;
         }
+    }
+    if (n > 0) {
+        tm->plan += t_plan - t0;
+        tm->capacity += t_cap - t_plan;
+        t0 = t_cap;
     }
     lap(&tm->act, &t0);
     s->agent_days += n;
