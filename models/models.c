@@ -10,5 +10,7 @@ const module *const model_table[MODULE_COUNT] = {
     [MODULE_SHELTER] = &shelter_module,
     [MODULE_MOVEMENT] = &movement_module,
     [MODULE_BEHAVIOUR] = &behaviour_module,
+    /* Encounters come through movement's hooks; captives are handled after movement. */
+    [MODULE_CRIME] = &crime_module,
 };
 const int model_count = MODULE_COUNT;

@@ -11,6 +11,7 @@ enum {
     MODULE_SHELTER,
     MODULE_MOVEMENT,
     MODULE_BEHAVIOUR,
+    MODULE_CRIME,
     MODULE_COUNT
 };
 
@@ -19,6 +20,7 @@ extern const module movement_module;
 extern const module labour_module;
 extern const module shelter_module;
 extern const module behaviour_module;
+extern const module crime_module;
 
 /* Request slots (bits of agents.grants) of the capacity-limited resources. */
 enum { SLOT_SEAT = 0, SLOT_JOB = 1, SLOT_BED = 2 };

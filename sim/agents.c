@@ -4,7 +4,7 @@
 #include <string.h>
 
 const char *const state_names[STATE_COUNT] = {"waiting", "travelling", "sheltered", "working",
-                                              "home",    "arrived",    "dead",      "settled",
+                                              "home",    "kidnapped", "exploited", "arrived",    "dead",      "settled",
                                               "returned_home"};
 const char *const nationality_names[NAT_COUNT] = {"GT", "HN", "SV", "NI", "other"};
 const char *const age_names[AGE_COUNT] = {"child", "adolescent", "adult"};

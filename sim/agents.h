@@ -20,6 +20,8 @@ typedef enum {
     STATE_SHELTERED,  /* in a shelter bed (models/shelter.c) */
     STATE_WORKING,    /* on a job contract (models/labour.c) */
     STATE_HOME,       /* seasonal worker at home between seasons; counted at `home` */
+    STATE_KIDNAPPED,  /* held for ransom by organisation `captor` (models/crime.c) */
+    STATE_EXPLOITED,  /* trafficked into exploitation by organisation `captor` (models/crime.c) */
     STATE_LIVE_COUNT,
     /* Final states: the agent leaves the system at the end of the day. */
     STATE_ARRIVED = STATE_LIVE_COUNT, /* reached a US-border exit */
@@ -80,7 +82,8 @@ enum {
     X(uint8_t, attempt)     /* 0 on the first journey; +1 per new attempt after deportation */ \
     X(uint16_t, timer)      /* days left in the current shelter stay, job or season at home */ \
     X(uint16_t, plan)       /* edge chosen at the current node, EDGE_NONE if none yet */      \
-    X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */
+    X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */ \
+    X(uint8_t, captor)      /* kidnapped or exploited: index of the organisation (crime.c) */
 
 typedef struct agents {
     size_t n, cap;
