@@ -106,7 +106,7 @@ static int read_activities(cfg *sec, crime_params *p, diag *d)
     cfg *rates, *harm, *rob, *ext, *kid, *pay, *exp;
     if (cfg_get_map(sec, "rates", &rates, d)) return -1;
     for (int a = 0; a < CRIME_COUNT; a++)
-        if (cfg_get_double(rates, crime_names[a], 0, 1, &p->rate[a], d)) return -1;
+        if (cfg_get_double(rates, crime_names[a], 0, 10, &p->rate[a], d)) return -1;
     if (cfg_get_map(sec, "harm", &harm, d) ||
         cfg_get_double(harm, "injury_days", 1, 255, &p->injury_days, d) ||
         cfg_get_double(harm, "death_if_injured", 0, 1, &p->death_if_injured, d) ||
@@ -141,7 +141,6 @@ static int read_dynamics(cfg *sec, org_dynamics *g, diag *d)
 {
     cfg *m;
     return cfg_get_map(sec, "dynamics", &m, d) ||
-           cfg_get_double(m, "growth_per_1000", 0, 1e3, &g->growth_per_1000, d) ||
            cfg_get_double(m, "decay_per_day", 0, 1, &g->decay_per_day, d) ||
            cfg_get_double(m, "rivalry_per_day", 0, 1, &g->rivalry_per_day, d) ||
            cfg_get_double(m, "expansion_per_day", 0, 1, &g->expansion_per_day, d) ||
@@ -159,7 +158,9 @@ static int read_organisation(cfg *orgs, cfg *c, const network *net, crime_params
     const char *at = NULL;
     if (cfg_get_map(orgs, c->key, &m, d) || cfg_get_map(m, "activities", &mix, d) ||
         params_shares(mix, crime_names, CRIME_COUNT, p->mix[o], d) ||
-        cfg_opt_string(m, "exploits_at", &at, d) || cfg_get_map(m, "strength", &strength, d))
+        cfg_opt_string(m, "exploits_at", &at, d) ||
+        cfg_get_double(m, "upkeep_pesos_per_day", 1, 1e12, &p->upkeep[o], d) ||
+        cfg_get_map(m, "strength", &strength, d))
         return -1;
     size_t P = (size_t)net->n_edges + (size_t)net->n_nodes;
     if (read_places(strength, net, 0, 1, p->strength + (size_t)o * P, d)) return -1;
@@ -635,7 +636,8 @@ static void crime_day_end(sim *s, void *state)
     memset(st->paid, 0, (size_t)st->n_org * sizeof(int64_t));
     if (st->p->on) {
         st->world.n_org = st->p->n_org; /* organisations not yet declared stay at zero */
-        organisations_step(&st->world, &st->p->dyn, st->p->anti_crime, st->revenue, st->paid);
+        organisations_step(&st->world, &st->p->dyn, st->p->upkeep, st->p->anti_crime,
+                           st->revenue, st->paid);
         st->world.n_org = st->n_org;
     }
     write_outputs(s, st);

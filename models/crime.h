@@ -66,9 +66,10 @@ typedef struct crime_params {
     char *org_names[CRIME_MAX_ORGS];
     double mix[CRIME_MAX_ORGS][CRIME_COUNT];
     int exploits_at[CRIME_MAX_ORGS]; /* node where its trafficking victims are held; -1 */
+    double upkeep[CRIME_MAX_ORGS];   /* pesos a day to hold one unit of strength */
     double *strength;                /* n_org x places: strength on the first day */
     double *presence;                /* per place: protection present, 0..1 */
-    double rate[CRIME_COUNT];        /* victimisation per visit at full strength */
+    double rate[CRIME_COUNT];        /* victimisation hazard per visit at full strength */
     vulnerability_params vul;
     double injury_days, death_if_injured;
     double robbery_share, robbery_injury;

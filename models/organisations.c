@@ -61,8 +61,8 @@ static double clip01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-void organisations_step(org_world *w, const org_dynamics *p, double anti_crime,
-                        const int64_t *revenue, int64_t *paid_today)
+void organisations_step(org_world *w, const org_dynamics *p, const double *upkeep,
+                        double anti_crime, const int64_t *revenue, int64_t *paid_today)
 {
     size_t P = w->n_places;
     pay_officials(w, p, revenue, paid_today);
@@ -81,7 +81,7 @@ void organisations_step(org_world *w, const org_dynamics *p, double anti_crime,
             for (int k = w->adj_start[q]; k < w->adj_start[q + 1]; k++)
                 near += S[w->adj[k]];
             double rivals = 1 - w->room[q] - S[q];
-            double gain = p->growth_per_1000 * (double)revenue[(size_t)o * P + q] / 1000.0;
+            double gain = p->decay_per_day * (double)revenue[(size_t)o * P + q] / upkeep[o];
             double x = S[q] + (gain + p->expansion_per_day * near) * w->room[q] -
                        (p->decay_per_day + pressure) * S[q] -
                        p->rivalry_per_day * S[q] * (rivals > 0 ? rivals : 0);

@@ -8,11 +8,17 @@
  * revenue R[o][q] in whole pesos:
  *
  *   room    = max(0, 1 - sum over organisations of S[.][q])   (shared territory)
- *   gain    = growth_per_1000 x R[o][q] / 1000 x room
+ *   gain    = decay_per_day x R[o][q] / upkeep[o] x room
  *   spread  = expansion_per_day x room x sum over neighbours q' of S[o][q']
  *   loss    = (decay_per_day + anti_crime x (1 - shield x collusion[o])) x S[o][q]
  *           + rivalry_per_day x S[o][q] x (rivals' strength at q)
  *   S[o][q] = clip(S + gain + spread - loss, 0, 1); below extinction_below: 0
+ *
+ * upkeep[o] is what organisation o must take per day (pesos) to hold one unit of
+ * strength against decay: a place where it takes more than upkeep x S / room
+ * grows, elsewhere it shrinks. As revenue grows with strength, a place settles
+ * where the room left makes revenue and upkeep meet, higher where more migrants
+ * (and richer ones) pass.
  *
  * Neighbours of a node are its edges, of an edge its two ends, so an organisation
  * grows along the routes it already holds. Organisations compete twice over: for
@@ -29,7 +35,6 @@
 #include <stdint.h>
 
 typedef struct org_dynamics {
-    double growth_per_1000;      /* strength per 1,000 pesos of revenue at a place, given room */
     double decay_per_day;        /* share of strength lost each day without revenue */
     double rivalry_per_day;      /* loss per unit of rivals' strength at the place, per day */
     double expansion_per_day;    /* share of a neighbour's strength that spreads per day */
@@ -61,10 +66,11 @@ void organisations_free(org_world *w);
 /* Collusion of organisation o with officials, in [0, 1). */
 double organisations_collusion(const org_world *w, const org_dynamics *p, int o);
 
-/* One day: revenue[o * n_places + q] in whole pesos (n_org x n_places); fills
- * paid_today[o] (whole pesos paid to officials) when not NULL. */
-void organisations_step(org_world *w, const org_dynamics *p, double anti_crime,
-                        const int64_t *revenue, int64_t *paid_today);
+/* One day: revenue[o * n_places + q] in whole pesos (n_org x n_places), upkeep[o]
+ * in pesos per day and unit of strength; fills paid_today[o] (whole pesos paid to
+ * officials) when not NULL. */
+void organisations_step(org_world *w, const org_dynamics *p, const double *upkeep,
+                        double anti_crime, const int64_t *revenue, int64_t *paid_today);
 
 /* Neighbours of every place of a network with n_edges edges (from[e] -> to[e])
  * and n_nodes nodes; malloc'ed arrays the caller frees. */
