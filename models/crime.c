@@ -636,8 +636,8 @@ static void crime_day_end(sim *s, void *state)
     memset(st->paid, 0, (size_t)st->n_org * sizeof(int64_t));
     if (st->p->on) {
         st->world.n_org = st->p->n_org; /* organisations not yet declared stay at zero */
-        organisations_step(&st->world, &st->p->dyn, st->p->upkeep, st->p->anti_crime,
-                           st->revenue, st->paid);
+        organisations_step(&st->world, &st->p->dyn, st->p->upkeep, st->p->anti_crime, st->revenue,
+                           st->paid);
         st->world.n_org = st->n_org;
     }
     write_outputs(s, st);
