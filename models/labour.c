@@ -33,6 +33,9 @@ typedef struct labour_state {
     int64_t *continuing;  /* per node: contracts running on into tomorrow */
     bool season_open;     /* some farm hires this month */
     int contract_today;   /* days of a contract signed today (ends with the month) */
+    int32_t spend;        /* pesos a day */
+    double settle_in_contract, decide_in_contract; /* per contract signed today */
+    int32_t *wage;        /* per node, whole pesos a day */
     uint32_t job_base;    /* capacity resource of node v: job_base + v */
     size_t continuing_off, wages_off; /* extra counters per node */
     series *s_jobs, *s_wages;
@@ -105,7 +108,8 @@ static int labour_init(sim *s, void **state, diag *d)
     if (!st) abort();
     st->jobs_today = calloc(V, sizeof(int64_t));
     st->continuing = calloc(V, sizeof(int64_t));
-    if (!st->jobs_today || !st->continuing) abort();
+    st->wage = calloc(V, sizeof(int32_t));
+    if (!st->jobs_today || !st->continuing || !st->wage) abort();
     st->job_base = capacity_register(&s->caps, (uint32_t)V);
     st->continuing_off = sim_reserve_extra(s, V);
     st->wages_off = sim_reserve_extra(s, V);
@@ -140,11 +144,17 @@ static void labour_day_start(sim *s, void *state)
     st->p = sim_params(s, MODULE_LABOUR);
     int left, m = month_of(s, s->day, &left);
     st->contract_today = st->p->contract_days < left ? (int)st->p->contract_days : left;
+    st->spend = (int32_t)lround(st->p->daily_spend);
+    /* Daily rates over a whole contract: decisions are drawn once, when it is signed. */
+    st->settle_in_contract = 1 - pow(1 - st->p->settle_per_work_day, st->contract_today);
+    st->decide_in_contract =
+        1 - pow(1 - st->p->undecided_decide_per_work_day, st->contract_today);
     st->season_open = false;
     for (int v = 0; v < s->net->n_nodes; v++) {
         int64_t jobs = (int64_t)floor(st->p->jobs[v] * st->p->demand[v * 12 + m]);
         st->jobs_today[v] = jobs;
         if (st->p->farm[v] && jobs > 0) st->season_open = true;
+        st->wage[v] = (int32_t)lround(st->p->wage[v]);
         int64_t free_jobs = jobs - st->continuing[v];
         s->caps.capacity[st->job_base + (uint32_t)v] = free_jobs > 0 ? free_jobs : 0;
     }
@@ -158,12 +168,12 @@ bool labour_is_farm(const sim *s, int v)
 
 bool labour_wants_job(const sim *s, size_t i)
 {
-    const labour_state *st = s->state[MODULE_LABOUR];
     const agents *ag = &s->ag;
-    int v = ag->node[i];
-    if (!st->p->on || st->jobs_today[v] <= 0) return false;
     if (ag->state[i] != STATE_WAITING && !(ag->state[i] == STATE_WORKING && ag->timer[i] == 0))
         return false;
+    const labour_state *st = s->state[MODULE_LABOUR];
+    int v = ag->node[i];
+    if (!st->p->on || st->jobs_today[v] <= 0) return false;
     if (ag->injury[i] > 0 || (ag->flags[i] & (AGENT_NO_WORK_HERE | AGENT_WANTS_SHELTER)))
         return false;
     if (agent_goal(ag, i) == GOAL_TRANSIT) return ag->money[i] < st->p->transit_money_target;
@@ -206,28 +216,41 @@ static void go_home(sim *s, const labour_params *p, size_t i, worker *w, double 
     sim_event(s, w, i, EVENT_SEASON_HOME);
 }
 
+/* Signing a contract: whether the worker will settle, or (undecided) make up their
+ * mind, when it ends. One draw per contract instead of one per day. */
+static void sign(sim *s, const labour_state *st, size_t i)
+{
+    agents *ag = &s->ag;
+    double u[4];
+    rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_LABOUR_WORK, 0, u);
+    uint8_t f = ag->flags[i] & (uint8_t)~(AGENT_SETTLES | AGENT_GOES_NORTH | AGENT_ON_TRAIN);
+    if (u[0] < st->settle_in_contract) f |= AGENT_SETTLES;
+    else if (agent_goal(ag, i) == GOAL_UNDECIDED && u[1] < st->decide_in_contract)
+        f |= u[2] < st->p->undecided_transit_share ? AGENT_GOES_NORTH : AGENT_SETTLES;
+    ag->flags[i] = f;
+    ag->state[i] = STATE_WORKING;
+    ag->timer[i] = (uint16_t)st->contract_today;
+    ag->plan[i] = EDGE_NONE;
+}
+
 /* One day of work at node v; the contract ends with the day when timer hits 0. */
 static void work_day(sim *s, labour_state *st, size_t i, worker *w)
 {
-    const labour_params *p = st->p;
     agents *ag = &s->ag;
     int v = ag->node[i];
-    int32_t wage = (int32_t)lround(p->wage[v]);
+    int32_t wage = st->wage[v];
     ag->money[i] = ag->money[i] > INT32_MAX - wage ? INT32_MAX : ag->money[i] + wage;
     w->extra[st->wages_off + (size_t)v] += wage;
     sim_event(s, w, i, EVENT_WAGE_DAY);
     if (ag->timer[i] > 0) ag->timer[i]--;
-    double u[4];
-    rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_LABOUR_WORK, 0, u);
-    if (u[0] < p->settle_per_work_day) {
-        leave_for_good(s, i, w, STATE_SETTLED, EVENT_SETTLED);
+    if (ag->timer[i] > 0) {
+        w->extra[st->continuing_off + (size_t)v]++;
         return;
     }
-    if (agent_goal(ag, i) == GOAL_UNDECIDED && u[1] < p->undecided_decide_per_work_day) {
-        decide(s, p, i, w, u[2]);
-        if (ag->state[i] != STATE_WORKING) return;
-    }
-    if (ag->timer[i] > 0) w->extra[st->continuing_off + (size_t)v]++;
+    uint8_t f = ag->flags[i];
+    ag->flags[i] &= (uint8_t)~(AGENT_SETTLES | AGENT_GOES_NORTH);
+    if (f & AGENT_SETTLES) leave_for_good(s, i, w, STATE_SETTLED, EVENT_SETTLED);
+    else if (f & AGENT_GOES_NORTH) agent_set_goal(ag, i, GOAL_TRANSIT);
 }
 
 /* A job seeker not hired today. */
@@ -239,7 +262,20 @@ static void not_hired(sim *s, const labour_params *p, size_t i, const double u[4
 }
 
 /* Waiting agents the farms have no use for today. */
-static void without_work(sim *s, labour_state *st, size_t i, worker *w, const double u[4])
+/* Today's draws of agent i for labour decisions, taken only when one is needed. */
+typedef struct lazy_draws {
+    double u[4];
+    bool have;
+} lazy_draws;
+
+static const double *draws_of(const sim *s, size_t i, lazy_draws *d)
+{
+    if (!d->have) rng_uniform4(s->key, s->ag.id[i], (uint32_t)s->day, RNG_LABOUR_DAY, 0, d->u);
+    d->have = true;
+    return d->u;
+}
+
+static void without_work(sim *s, labour_state *st, size_t i, worker *w, lazy_draws *d)
 {
     agents *ag = &s->ag;
     int goal = agent_goal(ag, i), v = ag->node[i];
@@ -248,8 +284,8 @@ static void without_work(sim *s, labour_state *st, size_t i, worker *w, const do
         return;
     bool no_work = st->jobs_today[v] <= 0 || (ag->flags[i] & AGENT_NO_WORK_HERE);
     if (!no_work) return;
-    if (goal == GOAL_WORK) go_home(s, st->p, i, w, u[1]);
-    else decide(s, st->p, i, w, u[2]);
+    if (goal == GOAL_WORK) go_home(s, st->p, i, w, draws_of(s, i, d)[1]);
+    else decide(s, st->p, i, w, draws_of(s, i, d)[2]);
 }
 
 static void labour_act(sim *s, void *state, size_t i, worker *w)
@@ -259,31 +295,27 @@ static void labour_act(sim *s, void *state, size_t i, worker *w)
     agents *ag = &s->ag;
     if (!p->on) return;
     int state_i = ag->state[i];
-    bool seeking = labour_wants_job(s, i);
-    int32_t spend = (int32_t)lround(p->daily_spend);
-    if (state_i == STATE_WAITING || state_i == STATE_TRAVELLING || state_i == STATE_WORKING)
-        ag->money[i] = ag->money[i] > spend ? ag->money[i] - spend : 0;
-    double u[4];
-    rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_LABOUR_DAY, 0, u);
+    if (state_i == STATE_SHELTERED) return;
+    lazy_draws d = {.have = false};
     if (state_i == STATE_HOME) {
         if (ag->timer[i] > 0) ag->timer[i]--;
-        else if (st->season_open && u[0] < p->return_per_day) {
+        else if (st->season_open && draws_of(s, i, &d)[0] < p->return_per_day) {
             ag->state[i] = STATE_WAITING;
             sim_event(s, w, i, EVENT_SEASON_BACK);
         }
         return;
     }
+    bool seeking = labour_wants_job(s, i);
+    if (state_i == STATE_WAITING || state_i == STATE_TRAVELLING || state_i == STATE_WORKING)
+        ag->money[i] = ag->money[i] > st->spend ? ag->money[i] - st->spend : 0;
     if (seeking) {
         if (ag->grants[i] & (1u << SLOT_JOB)) {
-            if (state_i != STATE_WORKING || ag->timer[i] == 0) sim_event(s, w, i, EVENT_HIRED);
-            ag->state[i] = STATE_WORKING;
-            ag->timer[i] = (uint16_t)st->contract_today;
-            ag->plan[i] = EDGE_NONE;
-            ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;
+            sim_event(s, w, i, EVENT_HIRED);
+            sign(s, st, i);
             work_day(s, st, i, w);
             return;
         }
-        not_hired(s, p, i, u);
+        not_hired(s, p, i, draws_of(s, i, &d));
     } else if (state_i == STATE_WORKING) {
         if (ag->timer[i] > 0) {
             work_day(s, st, i, w);
@@ -291,7 +323,7 @@ static void labour_act(sim *s, void *state, size_t i, worker *w)
         }
         ag->state[i] = STATE_WAITING; /* contract over, not looking for more */
     }
-    if (ag->state[i] == STATE_WAITING) without_work(s, st, i, w, u);
+    if (ag->state[i] == STATE_WAITING) without_work(s, st, i, w, &d);
 }
 
 static void labour_day_end(sim *s, void *state)
@@ -311,6 +343,7 @@ static void labour_free_state(void *state)
     labour_state *st = state;
     free(st->jobs_today);
     free(st->continuing);
+    free(st->wage);
     free(st);
 }
 

@@ -14,9 +14,11 @@
  * not hired gives up on the place with probability `give_up_per_day`. Seasonal
  * workers go home when there is no work (off-season, or gave up) — for good with
  * probability `quit_at_home`, otherwise for at least `home_days` — and come back
- * when the farms hire again. Undecided migrants decide while working (to go north
- * with probability `undecided_transit_share`, else to settle); workers settle in
- * Mexico at `settle_per_work_day`.
+ * when the farms hire again. Undecided migrants decide while working, at
+ * `undecided_decide_per_work_day` (to go north with probability
+ * `undecided_transit_share`, else to settle); workers settle in Mexico at
+ * `settle_per_work_day`. Both are drawn once per contract, with the daily rate
+ * compounded over its days, and take effect when the contract ends.
  *
  * Absent `labour:` section: no jobs and no spending. */
 #ifndef RUMBO_LABOUR_H

@@ -19,6 +19,7 @@ typedef struct shelter_params {
 typedef struct shelter_state {
     const shelter_params *p;
     int64_t *staying;  /* per node: guests staying on tonight beyond today (yesterday's count) */
+    int64_t *beds;     /* per node, today */
     uint32_t bed_base; /* capacity resource of node v: bed_base + v */
     size_t staying_off, turned_away_off; /* extra counters per node */
     series *s_turned_away;
@@ -55,7 +56,8 @@ static int shelter_init(sim *s, void **state, diag *d)
     shelter_state *st = calloc(1, sizeof *st);
     if (!st) abort();
     st->staying = calloc(V, sizeof(int64_t));
-    if (!st->staying) abort();
+    st->beds = calloc(V, sizeof(int64_t));
+    if (!st->staying || !st->beds) abort();
     st->bed_base = capacity_register(&s->caps, (uint32_t)V);
     st->staying_off = sim_reserve_extra(s, V);
     st->turned_away_off = sim_reserve_extra(s, V);
@@ -67,27 +69,24 @@ static int shelter_init(sim *s, void **state, diag *d)
     return 0;
 }
 
-static int64_t beds_at(const shelter_params *p, int v)
-{
-    return (int64_t)floor(p->beds[v]);
-}
-
 static void shelter_day_start(sim *s, void *state)
 {
     shelter_state *st = state;
     st->p = sim_params(s, MODULE_SHELTER);
     for (int v = 0; v < s->net->n_nodes; v++) {
-        int64_t free_beds = beds_at(st->p, v) - st->staying[v];
+        st->beds[v] = st->p->on ? (int64_t)floor(st->p->beds[v]) : 0;
+        int64_t free_beds = st->beds[v] - st->staying[v];
         s->caps.capacity[st->bed_base + (uint32_t)v] = free_beds > 0 ? free_beds : 0;
     }
 }
 
 bool shelter_wants_bed(const sim *s, size_t i)
 {
-    const shelter_state *st = s->state[MODULE_SHELTER];
     const agents *ag = &s->ag;
-    return st->p->on && ag->state[i] == STATE_WAITING && beds_at(st->p, ag->node[i]) > 0 &&
-           ((ag->flags[i] & AGENT_WANTS_SHELTER) || ag->injury[i] > 0);
+    if (ag->state[i] != STATE_WAITING || !((ag->flags[i] & AGENT_WANTS_SHELTER) || ag->injury[i]))
+        return false;
+    const shelter_state *st = s->state[MODULE_SHELTER];
+    return st->beds[ag->node[i]] > 0;
 }
 
 /* Someone arriving in a town with a shelter decides whether to ask for a bed. */
@@ -96,7 +95,7 @@ static void shelter_reach_node(sim *s, void *state, size_t i, int v, worker *w)
     (void)w;
     shelter_state *st = state;
     agents *ag = &s->ag;
-    if (!st->p->on || beds_at(st->p, v) <= 0 || ag->state[i] != STATE_WAITING ||
+    if (st->beds[v] <= 0 || ag->state[i] != STATE_WAITING ||
         (ag->flags[i] & AGENT_SHELTERED_HERE))
         return;
     double u[4];
@@ -168,6 +167,7 @@ static void shelter_free_state(void *state)
 {
     shelter_state *st = state;
     free(st->staying);
+    free(st->beds);
     free(st);
 }
 

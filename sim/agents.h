@@ -62,7 +62,9 @@ enum {
     AGENT_INFORMED = 1u << 2,      /* stayed in a shelter: hears current risks */
     AGENT_NO_WORK_HERE = 1u << 3,  /* gave up looking for work at this node */
     AGENT_SHELTERED_HERE = 1u << 4, /* already stayed in this node's shelter */
-    AGENT_ASKED_SEAT = 1u << 5      /* asked for a train seat today */
+    AGENT_ASKED_SEAT = 1u << 5,     /* asked for a train seat today */
+    AGENT_SETTLES = 1u << 6,        /* stays in Mexico for good when the job ends */
+    AGENT_GOES_NORTH = 1u << 7      /* undecided: heads north when the job ends */
 };
 
 /*      type      name        meaning */

@@ -126,7 +126,7 @@ Test(config, malformed_empty_duplicate_and_binary_input)
     cr_assert_null(parse("- 1\n- 2\n", &d));
     cr_assert(strstr(d.msg, "expected a mapping"), "%s", d.msg);
     d = (diag){0};
-    cr_assert_null(cfg_parse_text("a: \xff\xfe\x01", 8, "t.yaml", &d));
+    cr_assert_null(cfg_parse_text("a: \xff\xfe\x01", 6, "t.yaml", &d));
     cr_assert_eq(d.exit_code, EXIT_BAD_INPUT);
 }
 
