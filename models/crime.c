@@ -17,11 +17,12 @@ static const event_kind crime_event[CRIME_COUNT] = {EVENT_ROBBERY, EVENT_EXTORTI
 
 /* Random purposes of the module (block RNG_CRIME..+15; never renumber). */
 enum {
-    RNG_CRIME_EDGE = RNG_CRIME + 0,    /* encounter on setting out along an edge (index = edge) */
-    RNG_CRIME_NODE = RNG_CRIME + 1,    /* encounter on reaching a node (index = node) */
-    RNG_CRIME_HARM = RNG_CRIME + 2,    /* injury or death in a victimisation (index = place) */
-    RNG_CRIME_CAPTIVE = RNG_CRIME + 3, /* end of a kidnapping */
-    RNG_CRIME_EXPLOIT = RNG_CRIME + 4, /* a day in exploitation */
+    RNG_CRIME_EDGE = RNG_CRIME + 0,     /* encounter on setting out along an edge (index = edge) */
+    RNG_CRIME_NODE = RNG_CRIME + 1,     /* encounter on reaching a node (index = node) */
+    RNG_CRIME_HARM = RNG_CRIME + 2,     /* injury or death in a victimisation (index = place) */
+    RNG_CRIME_CAPTIVE = RNG_CRIME + 3,  /* end of a kidnapping */
+    RNG_CRIME_EXPLOIT = RNG_CRIME + 4,  /* a day in exploitation */
+    RNG_CRIME_HANDOVER = RNG_CRIME + 5, /* a migrant handed over by an official */
 };
 
 typedef struct crime_state {
@@ -461,6 +462,35 @@ static void exploitation_day(sim *s, crime_state *st, size_t i, worker *w)
         sim_event(s, w, i, EVENT_ESCAPED);
         release(ag, i);
     }
+}
+
+int crime_handover_captor(const crime_params *p, const double *strength, size_t n_places, size_t q)
+{
+    int best = -1, anywhere = -1;
+    double best_x = 0, anywhere_x = 0;
+    for (int o = 0; o < p->n_org; o++) {
+        double k = p->mix[o][CRIME_KIDNAPPING], total = 0;
+        for (size_t r = 0; r < n_places; r++)
+            total += strength[(size_t)o * n_places + r];
+        if (k * strength[(size_t)o * n_places + q] > best_x)
+            best = o, best_x = k * strength[(size_t)o * n_places + q];
+        if (k * total > anywhere_x) anywhere = o, anywhere_x = k * total;
+    }
+    return best >= 0 ? best : anywhere;
+}
+
+bool crime_handover(sim *s, size_t i, worker *w)
+{
+    crime_state *st = s->state[MODULE_CRIME];
+    if (!st || st->n_org == 0 || !st->p || !st->p->on) return false;
+    agents *ag = &s->ag;
+    size_t q = sim_place_node(s, ag->node[i]);
+    int o = crime_handover_captor(st->p, st->world.strength, sim_n_places(s), q);
+    if (o < 0) return false;
+    double u[4];
+    rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_CRIME_HANDOVER, 0, u);
+    victimise(s, st, i, o, CRIME_KIDNAPPING, q, u, w);
+    return true;
 }
 
 static void crime_act(sim *s, void *state, size_t i, worker *w)

@@ -30,8 +30,9 @@
  * (robbery and kidnapping), and 1 - protection x presence at the place (Grupos
  * Beta, shelters). Trafficking has V = 0 for adult men.
  *
- * Migrants whom officials hand to criminal groups (enforcement) become captives of
- * the organisation with the most kidnapping strength at that node (or anywhere).
+ * Migrants whom officials hand to criminal groups (enforcement, crime_handover)
+ * become captives of the organisation with the most kidnapping strength at that
+ * node (or anywhere).
  * Every victimisation is reported as an INCIDENT_CRIME at its place (learned risk).
  *
  * Absent `crime:` section: no organisations and no crime. */
@@ -98,6 +99,17 @@ double crime_hazards(const crime_params *p, const double *strength, size_t n_pla
 double crime_pay_probability(const crime_params *p, const agents *a, size_t i);
 
 typedef struct sim sim;
+
+/* Organisation that takes a migrant handed over by an official at place q: the
+ * most kidnapping strength there (mix x strength), else anywhere; -1 if none
+ * kidnaps. Ties: the first declared. */
+int crime_handover_captor(const crime_params *p, const double *strength, size_t n_places, size_t q);
+
+/* Agent i, handed over by an official at its node (enforcement, per agent), becomes
+ * a captive of crime_handover_captor's organisation, counted as a kidnapping there.
+ * False (agent untouched) without crime or without any organisation that kidnaps. */
+typedef struct worker worker;
+bool crime_handover(sim *s, size_t i, worker *w);
 
 /* Collusion of the organisations present at node v with officials, weighted by
  * their strength there, in [0, 1] (0 without crime): for enforcement's hand-overs. */

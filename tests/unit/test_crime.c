@@ -284,3 +284,23 @@ Test(crime, relatives_pay_by_nationality_and_contacts)
     cr_assert_float_eq(crime_pay_probability(&p, &a, 0), 1, 1e-12, "capped at 1");
     agents_free(&a);
 }
+
+Test(crime, handed_over_migrants_go_to_the_strongest_kidnappers)
+{
+    /* Two places, three organisations: 0 robs only, 1 kidnaps a little at place 0,
+     * 2 kidnaps more at place 1 only. */
+    double strength[6] = {0.9, 0.9, 0.4, 0, 0, 0.3};
+    crime_params p = {.n_org = 3};
+    p.mix[0][CRIME_ROBBERY] = 1;
+    p.mix[1][CRIME_KIDNAPPING] = 0.5;
+    p.mix[1][CRIME_ROBBERY] = 0.5;
+    p.mix[2][CRIME_KIDNAPPING] = 1;
+    cr_assert_eq(crime_handover_captor(&p, strength, 2, 0), 1);
+    cr_assert_eq(crime_handover_captor(&p, strength, 2, 1), 2);
+    strength[2] = 0;
+    strength[5] = 0.1;
+    cr_assert_eq(crime_handover_captor(&p, strength, 2, 0), 2, "nobody there: strongest anywhere");
+    p.mix[2][CRIME_KIDNAPPING] = 0;
+    p.mix[1][CRIME_KIDNAPPING] = 0;
+    cr_assert_eq(crime_handover_captor(&p, strength, 2, 0), -1, "nobody kidnaps");
+}
