@@ -10,8 +10,7 @@
 #include "models/params.h"
 #include "sim/sim.h"
 
-const char *const aversion_names[AVERSION_COUNT] = {"adult_alone", "family",
-                                                    "unaccompanied_minor"};
+const char *const aversion_names[AVERSION_COUNT] = {"adult_alone", "family", "unaccompanied_minor"};
 static const char *const info_names[INFO_COUNT] = {"hearsay", "current"};
 static const char *const risk_names[RISK_COUNT] = {"detection", "crime"};
 static const incident_kind risk_incident[RISK_COUNT] = {INCIDENT_DETECTION, INCIDENT_CRIME};
@@ -20,9 +19,9 @@ static const incident_kind risk_incident[RISK_COUNT] = {INCIDENT_DETECTION, INCI
 enum { HISTORY = 366 };
 
 typedef struct group_weights {
-    double time;           /* per day of travel or waiting */
-    double money_per_1000; /* days per 1,000 pesos of fares */
-    double injury;         /* days per expected fall */
+    double time;             /* per day of travel or waiting */
+    double money_per_1000;   /* days per 1,000 pesos of fares */
+    double injury;           /* days per expected fall */
     double risk[RISK_COUNT]; /* days per unit of perceived probability */
 } group_weights;
 
@@ -42,9 +41,11 @@ typedef struct behaviour_state {
     double *expo;             /* places: weighted visits */
     float *history;           /* HISTORY x RISK_COUNT x places: estimate at each day's end */
     float *view;              /* INFO_COUNT x RISK_COUNT x places: what each class hears today */
-    double *cost;             /* scratch: per edge */
-    char *target, *done;      /* scratch: per node */
-    size_t visits_off;        /* extra counters: arrivals at each node today */
+    float *built_from;        /* the view the tables were last built from */
+    bool built;
+    double *cost;        /* scratch: per edge */
+    char *target, *done; /* scratch: per node */
+    size_t visits_off;   /* extra counters: arrivals at each node today */
     series *s_risk_edge, *s_risk_node;
 } behaviour_state;
 
@@ -101,10 +102,13 @@ static void build_incoming(behaviour_state *st, const network *net)
     st->in_edges = malloc(((size_t)net->n_edges + 1) * sizeof(int));
     int *fill = malloc(((size_t)net->n_nodes + 1) * sizeof(int));
     if (!st->in_start || !st->in_edges || !fill) abort();
-    for (int e = 0; e < net->n_edges; e++) st->in_start[net->edges[e].to + 1]++;
-    for (int v = 0; v < net->n_nodes; v++) st->in_start[v + 1] += st->in_start[v];
+    for (int e = 0; e < net->n_edges; e++)
+        st->in_start[net->edges[e].to + 1]++;
+    for (int v = 0; v < net->n_nodes; v++)
+        st->in_start[v + 1] += st->in_start[v];
     memcpy(fill, st->in_start, (size_t)net->n_nodes * sizeof(int));
-    for (int e = 0; e < net->n_edges; e++) st->in_edges[fill[net->edges[e].to]++] = e;
+    for (int e = 0; e < net->n_edges; e++)
+        st->in_edges[fill[net->edges[e].to]++] = e;
     free(fill);
 }
 
@@ -127,10 +131,15 @@ static int behaviour_init(sim *s, void **state, diag *d)
     st->rt.total = alloc0(ROUTE_TABLES * E, sizeof(float));
     st->rt.stay_bonus = alloc0(ROUTE_TABLES * E, sizeof(float));
     st->rt.cost_to_go = alloc0(ROUTE_TABLES * V, sizeof(double));
+    st->rt.max_fare = alloc0(V, sizeof(int32_t));
+    st->rt.node_sum = alloc0(ROUTE_TABLES * V, sizeof(double));
+    st->rt.node_pick = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
+    st->rt.cheapest = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
     st->num = alloc0(RISK_COUNT * P, sizeof(double));
     st->expo = alloc0(P, sizeof(double));
     st->history = alloc0((size_t)HISTORY * RISK_COUNT * P, sizeof(float));
     st->view = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
+    st->built_from = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
     st->cost = alloc0(E, sizeof(double));
     st->target = alloc0(V, 1);
     st->done = alloc0(V, 1);
@@ -197,14 +206,35 @@ static void edge_costs(const sim *s, behaviour_state *st, const movement_params 
     const float *view = st->view + (size_t)info * RISK_COUNT * P;
     for (int e = 0; e < net->n_edges; e++) {
         const edge *ed = &net->edges[e];
-        double days = movement_travel_days(mp, ed) + movement_wait_days(mp, ed);
+        /* Closures and slowdowns (hazards): travel / speed; a closed edge costs the
+         * days until it is expected to reopen, or is out of the tables. */
+        const edge_status *es = &s->edge_status;
+        double days =
+            movement_travel_days(mp, ed) / es->today.speed[e] + movement_wait_days(mp, ed);
+        days = edge_status_route_weight(es, e, s->day, days);
         double c = g->time * days + g->money_per_1000 * movement_fare(mp, ed) / 1000.0 +
-                   g->injury * movement_expected_falls(mp, ed);
+                   g->injury * movement_expected_falls(mp, ed) * es->today.hazard[e];
         for (int r = 0; r < RISK_COUNT; r++)
             c += g->risk[r] * (view[(size_t)r * P + sim_place_edge(s, e)] +
                                view[(size_t)r * P + sim_place_node(s, ed->to)]);
         st->cost[e] = isfinite(days) ? c : INFINITY;
     }
+}
+
+/* Per-node summaries for the common case (can pay every fare, not aboard). */
+static void summarise_node(const network *net, route_tables *rt, int t, int v, int best)
+{
+    size_t E = (size_t)net->n_edges, at = (size_t)t * (size_t)net->n_nodes + (size_t)v;
+    const float *weight = rt->weight + (size_t)t * E;
+    double sum = 0;
+    int positive = 0, only = -1;
+    for (int k = net->out_start[v]; k < net->out_start[v + 1]; k++) {
+        int e = net->out_edges[k];
+        if (weight[e] > 0) sum += weight[e], positive++, only = e;
+    }
+    rt->node_sum[at] = sum;
+    rt->node_pick[at] = positive == 0 ? -1 : positive == 1 ? only : -2;
+    rt->cheapest[at] = best;
 }
 
 /* Logit weights from the costs and costs-to-go; without the behaviour section,
@@ -235,12 +265,13 @@ static void fill_weights(const sim *s, behaviour_state *st, const movement_param
             double gap = tot - C[v];
             weight[e] = (float)exp(-p->choice_scale * (gap > 0 ? gap : 0));
             const edge *ed = &net->edges[e];
-            double saved = g->time * movement_wait_days(mp, ed) +
-                           g->injury * movement_expected_falls(mp, ed);
+            double saved =
+                g->time * movement_wait_days(mp, ed) + g->injury * movement_expected_falls(mp, ed);
             double x = p->choice_scale * saved;
             bonus[e] = (float)exp(x < 80 ? x : 80);
         }
         if (!p->on && best >= 0) weight[best] = 1;
+        summarise_node(net, &st->rt, t, v, best);
     }
 }
 
@@ -251,6 +282,22 @@ static void behaviour_day_start(sim *s, void *state)
     const movement_params *mp = sim_params(s, MODULE_MOVEMENT);
     static const group_weights time_only = {.time = 1};
     fill_view(s, st, p);
+    /* Tables change only with the parameters (a new epoch), the state of the network
+     * (hazards) or what migrants hear. */
+    size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
+    if (st->built && !s->epoch_changed && !s->edge_status.changed &&
+        memcmp(st->view, st->built_from, view_bytes) == 0)
+        return;
+    memcpy(st->built_from, st->view, view_bytes);
+    st->built = true;
+    st->rt.no_bonus = !p->on;
+    for (int v = 0; v < s->net->n_nodes; v++) {
+        st->rt.max_fare[v] = 0;
+        for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {
+            int32_t fare = movement_fare(mp, &s->net->edges[s->net->out_edges[k]]);
+            if (fare > st->rt.max_fare[v]) st->rt.max_fare[v] = fare;
+        }
+    }
     for (int dest = 0; dest < DEST_COUNT; dest++) {
         mark_targets(s, st, dest);
         for (int a = 0; a < AVERSION_COUNT; a++) {
@@ -286,7 +333,8 @@ static void behaviour_day_end(sim *s, void *state)
     float *today = st->history + (size_t)(s->day % HISTORY) * RISK_COUNT * P;
     double keep = p->on ? pow(0.5, 1.0 / p->half_life_days) : 0;
     for (size_t q = 0; q < P; q++) {
-        double visits = q < E ? (double)flow[q] : (double)sim_extra_total(s, st->visits_off + q - E);
+        double visits =
+            q < E ? (double)flow[q] : (double)sim_extra_total(s, st->visits_off + q - E);
         st->expo[q] = keep * st->expo[q] + visits;
         for (int r = 0; r < RISK_COUNT; r++) {
             double *num = &st->num[(size_t)r * P + q];
@@ -300,8 +348,10 @@ static void behaviour_day_end(sim *s, void *state)
     for (size_t q = 0; q < P; q++)
         for (int r = 0; r < RISK_COUNT; r++) {
             double v = today[(size_t)r * P + q];
-            if (q < E) edge_out[q * RISK_COUNT + (size_t)r] = v;
-            else node_out[(q - E) * RISK_COUNT + (size_t)r] = v;
+            if (q < E)
+                edge_out[q * RISK_COUNT + (size_t)r] = v;
+            else
+                node_out[(q - E) * RISK_COUNT + (size_t)r] = v;
         }
 }
 
@@ -312,12 +362,17 @@ static void behaviour_free_state(void *state)
     free(st->rt.total);
     free(st->rt.stay_bonus);
     free(st->rt.cost_to_go);
+    free(st->rt.max_fare);
+    free(st->rt.node_sum);
+    free(st->rt.node_pick);
+    free(st->rt.cheapest);
     free(st->in_start);
     free(st->in_edges);
     free(st->num);
     free(st->expo);
     free(st->history);
     free(st->view);
+    free(st->built_from);
     free(st->cost);
     free(st->target);
     free(st->done);

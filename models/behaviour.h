@@ -26,6 +26,7 @@
 #ifndef RUMBO_BEHAVIOUR_H
 #define RUMBO_BEHAVIOUR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "models/models.h"
@@ -39,13 +40,19 @@ enum { RISK_DETECTION, RISK_CRIME, RISK_COUNT };
 
 extern const char *const aversion_names[AVERSION_COUNT];
 
-/* Today's route tables, ROUTE_TABLES x n_edges (x n_nodes for cost_to_go). */
+/* Today's route tables, ROUTE_TABLES x n_edges (x n_nodes for the per-node ones). */
 typedef struct route_tables {
     int n_edges, n_nodes;
     float *weight;      /* logit weight of taking the edge from its start; 0 if unusable */
     float *total;       /* cost of the edge + cost-to-go of its end (days); INFINITY if unusable */
     float *stay_bonus;  /* weight factor for riders staying aboard (no wait, no jump) */
     double *cost_to_go; /* days from each node to the destination class */
+    /* For agents who can pay every fare out of a node and are not aboard a train: */
+    int32_t *max_fare;  /* per node: the dearest fare out of it */
+    double *node_sum;   /* sum of the weights out of each node */
+    int32_t *node_pick; /* the edge if only one has weight; -1 if none (take `cheapest`) */
+    int32_t *cheapest;  /* edge with the lowest total out of each node, -1 if none */
+    bool no_bonus; /* every stay_bonus is 1 (fastest-route mode): riders too use the summaries */
 } route_tables;
 
 typedef struct sim sim;
@@ -57,9 +64,9 @@ static inline int behaviour_table(const agents *a, size_t i)
 {
     unsigned t = a->traits[i];
     int dest = agent_goal(a, i) == GOAL_TRANSIT ? DEST_US : DEST_WORK;
-    int aversion = (t & TRAIT_ACCOMPANIED)                 ? AVERSION_FAMILY
-                   : agent_age(a, i) != AGE_ADULT          ? AVERSION_MINOR
-                                                           : AVERSION_ADULT;
+    int aversion = (t & TRAIT_ACCOMPANIED)        ? AVERSION_FAMILY
+                   : agent_age(a, i) != AGE_ADULT ? AVERSION_MINOR
+                                                  : AVERSION_ADULT;
     int info = (t & (TRAIT_CONTACTS | TRAIT_SMUGGLER)) || (a->flags[i] & AGENT_INFORMED)
                    ? INFO_CURRENT
                    : INFO_HEARSAY;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "models/params.h"
+#include "models/shelter.h"
 #include "sim/sim.h"
 
 typedef struct labour_params {
@@ -29,22 +30,22 @@ typedef struct labour_params {
 
 typedef struct labour_state {
     const labour_params *p;
-    int64_t *jobs_today;  /* per node */
-    int64_t *continuing;  /* per node: contracts running on into tomorrow */
-    bool season_open;     /* some farm hires this month */
-    int contract_today;   /* days of a contract signed today (ends with the month) */
-    int32_t spend;        /* pesos a day */
+    int64_t *jobs_today; /* per node */
+    int64_t *continuing; /* per node: contracts running on into tomorrow */
+    bool season_open;    /* some farm hires this month */
+    int contract_today;  /* days of a contract signed today (ends with the month) */
+    int32_t spend;       /* pesos a day */
     double settle_in_contract, decide_in_contract; /* per contract signed today */
-    int32_t *wage;        /* per node, whole pesos a day */
-    uint32_t job_base;    /* capacity resource of node v: job_base + v */
-    size_t continuing_off, wages_off; /* extra counters per node */
+    int32_t *wage;                                 /* per node, whole pesos a day */
+    uint32_t job_base;                             /* capacity resource of node v: job_base + v */
+    size_t continuing_off, wages_off;              /* extra counters per node */
     series *s_jobs, *s_wages;
 } labour_state;
 
 enum { RNG_LABOUR_DAY = RNG_LABOUR + 0, RNG_LABOUR_WORK = RNG_LABOUR + 1 };
 
-static int read_places(cfg *sec, const char *key, const network *net, labour_params *p,
-                       bool farm, diag *d)
+static int read_places(cfg *sec, const char *key, const network *net, labour_params *p, bool farm,
+                       diag *d)
 {
     cfg *map;
     if (cfg_get_map(sec, key, &map, d)) return -1;
@@ -147,8 +148,7 @@ static void labour_day_start(sim *s, void *state)
     st->spend = (int32_t)lround(st->p->daily_spend);
     /* Daily rates over a whole contract: decisions are drawn once, when it is signed. */
     st->settle_in_contract = 1 - pow(1 - st->p->settle_per_work_day, st->contract_today);
-    st->decide_in_contract =
-        1 - pow(1 - st->p->undecided_decide_per_work_day, st->contract_today);
+    st->decide_in_contract = 1 - pow(1 - st->p->undecided_decide_per_work_day, st->contract_today);
     st->season_open = false;
     for (int v = 0; v < s->net->n_nodes; v++) {
         int64_t jobs = (int64_t)floor(st->p->jobs[v] * st->p->demand[v * 12 + m]);
@@ -166,6 +166,12 @@ bool labour_is_farm(const sim *s, int v)
     return p->farm[v] && p->jobs[v] > 0;
 }
 
+bool labour_hires_at(const sim *s, int v)
+{
+    const labour_state *st = s->state[MODULE_LABOUR];
+    return st->p->on && st->jobs_today[v] > 0;
+}
+
 bool labour_wants_job(const sim *s, size_t i)
 {
     const agents *ag = &s->ag;
@@ -174,7 +180,7 @@ bool labour_wants_job(const sim *s, size_t i)
     const labour_state *st = s->state[MODULE_LABOUR];
     int v = ag->node[i];
     if (!st->p->on || st->jobs_today[v] <= 0) return false;
-    if (ag->injury[i] > 0 || (ag->flags[i] & (AGENT_NO_WORK_HERE | AGENT_WANTS_SHELTER)))
+    if (ag->injury[i] > 0 || (ag->flags[i] & AGENT_NO_WORK_HERE) || shelter_wants_bed(s, i))
         return false;
     if (agent_goal(ag, i) == GOAL_TRANSIT) return ag->money[i] < st->p->transit_money_target;
     return st->p->farm[v];
@@ -189,15 +195,17 @@ static void labour_plan(sim *s, void *state, size_t i, worker *w)
 
 static void leave_for_good(sim *s, size_t i, worker *w, agent_state final, event_kind ev)
 {
-    s->ag.state[i] = (uint8_t)final;
+    s->ag.state[i] = (uint8_t) final;
     sim_event(s, w, i, ev);
 }
 
 /* Undecided migrants make up their minds: north, or stay in Mexico. */
 static void decide(sim *s, const labour_params *p, size_t i, worker *w, double u)
 {
-    if (u < p->undecided_transit_share) agent_set_goal(&s->ag, i, GOAL_TRANSIT);
-    else leave_for_good(s, i, w, STATE_SETTLED, EVENT_SETTLED);
+    if (u < p->undecided_transit_share)
+        agent_set_goal(&s->ag, i, GOAL_TRANSIT);
+    else
+        leave_for_good(s, i, w, STATE_SETTLED, EVENT_SETTLED);
 }
 
 /* A seasonal worker without work goes home: for good, or until the next season. */
@@ -206,7 +214,7 @@ static void go_home(sim *s, const labour_params *p, size_t i, worker *w, double 
     agents *ag = &s->ag;
     ag->node[i] = ag->home[i];
     ag->plan[i] = EDGE_NONE;
-    ag->flags[i] &= (uint8_t)~(AGENT_NO_WORK_HERE | AGENT_SHELTERED_HERE | AGENT_ON_TRAIN);
+    ag->flags[i] &= (uint8_t) ~(AGENT_NO_WORK_HERE | AGENT_SHELTERED_HERE | AGENT_ON_TRAIN);
     if (u < p->quit_at_home) {
         leave_for_good(s, i, w, STATE_RETURNED, EVENT_RETURNED_HOME);
         return;
@@ -223,8 +231,9 @@ static void sign(sim *s, const labour_state *st, size_t i)
     agents *ag = &s->ag;
     double u[4];
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_LABOUR_WORK, 0, u);
-    uint8_t f = ag->flags[i] & (uint8_t)~(AGENT_SETTLES | AGENT_GOES_NORTH | AGENT_ON_TRAIN);
-    if (u[0] < st->settle_in_contract) f |= AGENT_SETTLES;
+    uint8_t f = ag->flags[i] & (uint8_t) ~(AGENT_SETTLES | AGENT_GOES_NORTH | AGENT_ON_TRAIN);
+    if (u[0] < st->settle_in_contract)
+        f |= AGENT_SETTLES;
     else if (agent_goal(ag, i) == GOAL_UNDECIDED && u[1] < st->decide_in_contract)
         f |= u[2] < st->p->undecided_transit_share ? AGENT_GOES_NORTH : AGENT_SETTLES;
     ag->flags[i] = f;
@@ -248,9 +257,11 @@ static void work_day(sim *s, labour_state *st, size_t i, worker *w)
         return;
     }
     uint8_t f = ag->flags[i];
-    ag->flags[i] &= (uint8_t)~(AGENT_SETTLES | AGENT_GOES_NORTH);
-    if (f & AGENT_SETTLES) leave_for_good(s, i, w, STATE_SETTLED, EVENT_SETTLED);
-    else if (f & AGENT_GOES_NORTH) agent_set_goal(ag, i, GOAL_TRANSIT);
+    ag->flags[i] &= (uint8_t) ~(AGENT_SETTLES | AGENT_GOES_NORTH);
+    if (f & AGENT_SETTLES)
+        leave_for_good(s, i, w, STATE_SETTLED, EVENT_SETTLED);
+    else if (f & AGENT_GOES_NORTH)
+        agent_set_goal(ag, i, GOAL_TRANSIT);
 }
 
 /* A job seeker not hired today. */
@@ -279,13 +290,14 @@ static void without_work(sim *s, labour_state *st, size_t i, worker *w, lazy_dra
 {
     agents *ag = &s->ag;
     int goal = agent_goal(ag, i), v = ag->node[i];
-    if (goal == GOAL_TRANSIT || !st->p->farm[v] || ag->injury[i] > 0 ||
-        (ag->flags[i] & AGENT_WANTS_SHELTER))
+    if (goal == GOAL_TRANSIT || !st->p->farm[v] || ag->injury[i] > 0 || shelter_wants_bed(s, i))
         return;
     bool no_work = st->jobs_today[v] <= 0 || (ag->flags[i] & AGENT_NO_WORK_HERE);
     if (!no_work) return;
-    if (goal == GOAL_WORK) go_home(s, st->p, i, w, draws_of(s, i, d)[1]);
-    else decide(s, st->p, i, w, draws_of(s, i, d)[2]);
+    if (goal == GOAL_WORK)
+        go_home(s, st->p, i, w, draws_of(s, i, d)[1]);
+    else
+        decide(s, st->p, i, w, draws_of(s, i, d)[2]);
 }
 
 static void labour_act(sim *s, void *state, size_t i, worker *w)
@@ -298,7 +310,8 @@ static void labour_act(sim *s, void *state, size_t i, worker *w)
     if (state_i == STATE_SHELTERED) return;
     lazy_draws d = {.have = false};
     if (state_i == STATE_HOME) {
-        if (ag->timer[i] > 0) ag->timer[i]--;
+        if (ag->timer[i] > 0)
+            ag->timer[i]--;
         else if (st->season_open && draws_of(s, i, &d)[0] < p->return_per_day) {
             ag->state[i] = STATE_WAITING;
             sim_event(s, w, i, EVENT_SEASON_BACK);

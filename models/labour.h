@@ -36,5 +36,7 @@ typedef struct sim sim;
 bool labour_wants_job(const sim *s, size_t i);
 /* Node v is a farm: the destination of seasonal workers. */
 bool labour_is_farm(const sim *s, int v);
+/* Node v offers jobs today. */
+bool labour_hires_at(const sim *s, int v);
 
 #endif

@@ -10,6 +10,9 @@ const module *const model_table[MODULE_COUNT] = {
     [MODULE_SHELTER] = &shelter_module,
     [MODULE_MOVEMENT] = &movement_module,
     [MODULE_BEHAVIOUR] = &behaviour_module,
+    [MODULE_HAZARDS] = &hazards_module,
+    /* After movement: raids on lodgings catch who is still waiting at day's end. */
+    [MODULE_ENFORCEMENT] = &enforcement_module,
     /* Encounters come through movement's hooks; captives are handled after movement. */
     [MODULE_CRIME] = &crime_module,
 };

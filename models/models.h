@@ -11,6 +11,8 @@ enum {
     MODULE_SHELTER,
     MODULE_MOVEMENT,
     MODULE_BEHAVIOUR,
+    MODULE_HAZARDS,
+    MODULE_ENFORCEMENT,
     MODULE_CRIME,
     MODULE_COUNT
 };
@@ -20,6 +22,8 @@ extern const module movement_module;
 extern const module labour_module;
 extern const module shelter_module;
 extern const module behaviour_module;
+extern const module hazards_module;
+extern const module enforcement_module;
 extern const module crime_module;
 
 /* Request slots (bits of agents.grants) of the capacity-limited resources. */

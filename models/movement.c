@@ -23,21 +23,23 @@
 #include <string.h>
 
 #include "models/behaviour.h"
+#include "models/hazards.h"
 #include "models/labour.h"
 #include "models/params.h"
 #include "models/shelter.h"
 #include "sim/sim.h"
 
-enum { TRANSIT_BINS = 181 }; /* arrivals by days since entry: 0..179, 180+ */
-
 typedef struct movement_state {
     const movement_params *p;
-    double *travel_days; /* per edge */
-    int32_t *fare;       /* per edge */
-    int *departures;     /* per line, trains leaving today */
-    uint32_t rail_base;  /* capacity resource of rail edge e: rail_base + e */
-    size_t transit_off;  /* extra counters: arrivals by transit days */
-    series *s_transit, *s_mode_flow, *s_mode_km;
+    double *travel_days;        /* per edge */
+    int32_t *fare;              /* per edge */
+    int *departures;            /* per line, trains leaving today */
+    uint8_t *services;          /* per node today: a farm, jobs or beds (reasons to stop there) */
+    const route_tables *routes; /* behaviour's, fixed for the run */
+    size_t boardings_extra;     /* per-node boarding counters in the workers' extra */
+    series *s_boardings;
+    uint32_t rail_base; /* capacity resource of rail edge e: rail_base + e */
+    series *s_mode_flow, *s_mode_km;
 } movement_state;
 
 /* Random purposes of this module (RNG_MOVE is the route choice). */
@@ -119,19 +121,11 @@ double movement_expected_falls(const movement_params *p, const edge *e)
 
 static void register_outputs(sim *s, movement_state *st)
 {
-    char labels[TRANSIT_BINS][8];
-    const char *ptr[TRANSIT_BINS];
-    for (int b = 0; b < TRANSIT_BINS; b++) {
-        snprintf(labels[b], sizeof labels[b], b + 1 < TRANSIT_BINS ? "%d" : "%d+", b);
-        ptr[b] = labels[b];
-    }
     series_set *out = &s->out;
-    series_add_dim(out, "transit_days", "days", "days from entry to arrival (last bin: or more)",
-                   TRANSIT_BINS, ptr);
     series_add_dim(out, "mode", "", "ways of travelling", MODE_COUNT, mode_names);
-    st->s_transit = series_add(out, "arrival_transit_days", SERIES_INT64, "people per day",
-                               "arrivals at the US border each day by days since entering Mexico",
-                               (const char *const[]){"transit_days", NULL});
+    st->s_boardings =
+        series_add(out, "boardings", SERIES_INT64, "people per day",
+                   "freight-train boardings at each node", (const char *const[]){"node", NULL});
     st->s_mode_flow = series_add(out, "mode_flow", SERIES_INT64, "people per day",
                                  "people setting out along an edge of each mode each day",
                                  (const char *const[]){"mode", NULL});
@@ -149,9 +143,10 @@ static int movement_init(sim *s, void **state, diag *d)
     st->travel_days = calloc((size_t)net->n_edges + 1, sizeof(double));
     st->fare = calloc((size_t)net->n_edges + 1, sizeof(int32_t));
     st->departures = calloc((size_t)net->n_lines + 1, sizeof(int));
-    if (!st->travel_days || !st->fare || !st->departures) abort();
+    st->services = calloc((size_t)net->n_nodes, 1);
+    if (!st->travel_days || !st->fare || !st->departures || !st->services) abort();
     st->rail_base = capacity_register(&s->caps, (uint32_t)net->n_edges);
-    st->transit_off = sim_reserve_extra(s, TRANSIT_BINS);
+    st->boardings_extra = sim_reserve_extra(s, (size_t)net->n_nodes);
     register_outputs(s, st);
     *state = st;
     return 0;
@@ -162,11 +157,16 @@ static void movement_day_start(sim *s, void *state)
     movement_state *st = state;
     const network *net = s->net;
     st->p = sim_params(s, MODULE_MOVEMENT);
-    if (s->epoch_changed)
+    st->routes = behaviour_routes(s);
+    /* Hazards stretch travel times by 1 / speed (sim/edge_status.h). */
+    if (s->epoch_changed || s->edge_status.changed)
         for (int e = 0; e < net->n_edges; e++) {
-            st->travel_days[e] = movement_travel_days(st->p, &net->edges[e]);
+            st->travel_days[e] =
+                movement_travel_days(st->p, &net->edges[e]) / s->edge_status.today.speed[e];
             st->fare[e] = movement_fare(st->p, &net->edges[e]);
         }
+    for (int v = 0; v < net->n_nodes; v++)
+        st->services[v] = labour_is_farm(s, v) || labour_hires_at(s, v) || shelter_at(s, v);
     /* Departures spread evenly over the week: line l runs on day d when
      * floor((d+1) r / 7) > floor(d r / 7), r departures per week. */
     for (int l = 0; l < net->n_lines; l++) {
@@ -176,26 +176,30 @@ static void movement_day_start(sim *s, void *state)
     for (int e = 0; e < net->n_edges; e++) {
         const edge *ed = &net->edges[e];
         int64_t seats = 0;
-        if (ed->mode == MODE_RAIL)
+        if (ed->mode == MODE_RAIL && s->edge_status.today.open[e])
             seats = (int64_t)st->departures[ed->line] *
                     (int64_t)floor(st->p->lines[ed->line].riders_per_train);
         s->caps.capacity[st->rail_base + (uint32_t)e] = seats;
     }
 }
 
+/* Aboard a train of `line` that brought the agent to its node (a detention or a
+ * closure in between takes them off). */
 static bool riding_line(const agents *ag, size_t i, const network *net, int line)
 {
     return (ag->flags[i] & AGENT_ON_TRAIN) && ag->edge[i] != EDGE_NONE &&
-           net->edges[ag->edge[i]].line == line;
+           net->edges[ag->edge[i]].line == line && net->edges[ag->edge[i]].to == ag->node[i];
 }
 
 /* Reasons to stay at the node today, whatever the routes say. */
-static bool stays_put(const sim *s, size_t i)
+static bool stays_put(const sim *s, const movement_state *st, size_t i)
 {
     const agents *ag = &s->ag;
-    if (ag->injury[i] > 0 || (ag->flags[i] & AGENT_WANTS_SHELTER)) return true;
+    if (ag->injury[i] > 0) return true;
+    if (!st->services[ag->node[i]]) return false;
+    if (shelter_wants_bed(s, i)) return true;
     if (agent_goal(ag, i) != GOAL_TRANSIT && labour_is_farm(s, ag->node[i])) return true;
-    return labour_wants_job(s, i) || shelter_wants_bed(s, i);
+    return labour_wants_job(s, i);
 }
 
 /* Uniforms for route choices, four per Philox call: draw k of the day is u[k % 4]
@@ -216,8 +220,7 @@ static double next_uniform(const sim *s, size_t i, draws *d)
 /* Logit weight of edge e for an agent with `money` riding `riding` (-1: none); 0 if
  * the agent cannot take it. */
 static inline float edge_weight(const network *net, const movement_state *st,
-                                const route_tables *rt, size_t t, int e, int32_t money,
-                                int riding)
+                                const route_tables *rt, size_t t, int e, int32_t money, int riding)
 {
     if (st->fare[e] > money || !(rt->total[t + e] < INFINITY)) return 0;
     float x = rt->weight[t + e];
@@ -232,13 +235,30 @@ static int choose_edge(const sim *s, const movement_state *st, size_t i, int v, 
 {
     const network *net = s->net;
     const agents *ag = &s->ag;
-    const route_tables *rt = behaviour_routes(s);
+    const route_tables *rt = st->routes;
     size_t t = (size_t)behaviour_table(ag, i) * (size_t)net->n_edges;
-    int riding = (ag->flags[i] & AGENT_ON_TRAIN) && ag->edge[i] != EDGE_NONE
+    int riding = (ag->flags[i] & AGENT_ON_TRAIN) && ag->edge[i] != EDGE_NONE &&
+                         net->edges[ag->edge[i]].to == v
                      ? net->edges[ag->edge[i]].line
                      : -1;
     int first = net->out_start[v], last = net->out_start[v + 1];
     int32_t money = ag->money[i];
+    if ((riding < 0 || rt->no_bonus) &&
+        money >= rt->max_fare[v]) { /* the common case, from the summaries */
+        size_t at = (size_t)behaviour_table(ag, i) * (size_t)net->n_nodes + (size_t)v;
+        int pick = rt->node_pick[at];
+        if (pick != -2) return pick >= 0 ? pick : rt->cheapest[at];
+        double target = next_uniform(s, i, d) * rt->node_sum[at], acc = 0;
+        const float *weight = rt->weight + t;
+        for (int k = first; k < last; k++) {
+            int e = net->out_edges[k];
+            if (weight[e] <= 0) continue;
+            pick = e;
+            acc += weight[e];
+            if (target < acc) break;
+        }
+        return pick;
+    }
     double sum = 0;
     int cheapest = -1, positive = 0, only = -1;
     for (int k = first; k < last; k++) {
@@ -263,11 +283,11 @@ static int choose_edge(const sim *s, const movement_state *st, size_t i, int v, 
 }
 
 /* A plan made on an earlier day may have become unusable (timeline change). */
-static bool plan_usable(const sim *s, size_t i)
+static bool plan_usable(const sim *s, const movement_state *st, size_t i)
 {
-    const route_tables *rt = behaviour_routes(s);
     int e = s->ag.plan[i];
     if (e == EDGE_NONE || s->net->edges[e].from != s->ag.node[i]) return false;
+    const route_tables *rt = st->routes;
     size_t t = (size_t)behaviour_table(&s->ag, i) * (size_t)s->net->n_edges;
     return isfinite(rt->total[t + (size_t)e]);
 }
@@ -278,9 +298,9 @@ static void movement_plan(sim *s, void *state, size_t i, worker *w)
     agents *ag = &s->ag;
     if (ag->state[i] != STATE_WAITING) return;
     ag->flags[i] &= (uint8_t)~AGENT_ASKED_SEAT;
-    if (stays_put(s, i)) return;
+    if (stays_put(s, st, i)) return;
     if (s->net->nodes[ag->node[i]].kind == NODE_EXIT) return;
-    if (!plan_usable(s, i)) {
+    if (!plan_usable(s, st, i)) {
         draws d = {.next = 0};
         int e = choose_edge(s, st, i, ag->node[i], &d);
         ag->plan[i] = e < 0 ? EDGE_NONE : (uint16_t)e;
@@ -299,12 +319,15 @@ static bool try_boarding(sim *s, const movement_state *st, size_t i, int e, work
 {
     agents *ag = &s->ag;
     const boarding_params *b = &st->p->boarding;
+    if (!b->on) return true;
     double speed = st->p->lines[s->net->edges[e].line].speed_kmh;
     double u[4];
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_BOARDING, 0, u);
     if (u[0] < trains_board_probability(b, speed)) return true;
     sim_event(s, w, i, EVENT_BOARDING_FAILURE);
-    if (u[1] >= trains_fall_probability(b, speed)) return false;
+    /* Hazards (a storm, damaged track) multiply the risk of the jump. */
+    double fall = trains_fall_probability(b, speed) * s->edge_status.today.hazard[e];
+    if (u[1] >= fall) return false;
     sim_incident(s, w, INCIDENT_INJURY, sim_place_edge(s, e));
     if (u[2] < b->death_if_fall) {
         ag->state[i] = STATE_DEAD;
@@ -323,13 +346,10 @@ static bool try_boarding(sim *s, const movement_state *st, size_t i, int e, work
     return false;
 }
 
-static void arrive_at_exit(sim *s, movement_state *st, size_t i, worker *w)
+static void arrive_at_exit(sim *s, size_t i, worker *w)
 {
-    agents *ag = &s->ag;
-    ag->state[i] = STATE_ARRIVED;
+    s->ag.state[i] = STATE_ARRIVED;
     sim_event(s, w, i, EVENT_ARRIVAL);
-    int days = s->day - (int)ag->entry_day[i];
-    w->extra[st->transit_off + (size_t)(days < TRANSIT_BINS - 1 ? days : TRANSIT_BINS - 1)]++;
 }
 
 /* Leaving a node: what the agent did there is behind it. */
@@ -337,7 +357,7 @@ static void set_out(agents *ag, size_t i, int e)
 {
     ag->edge[i] = (uint16_t)e;
     ag->plan[i] = EDGE_NONE;
-    ag->flags[i] &= (uint8_t)~(AGENT_NO_WORK_HERE | AGENT_SHELTERED_HERE | AGENT_WANTS_SHELTER);
+    ag->flags[i] &= (uint8_t) ~(AGENT_NO_WORK_HERE | AGENT_SHELTERED_HERE | AGENT_WANTS_SHELTER);
 }
 
 /* Takes the planned edge if the agent can today: returns the edge, or -1 to stay. */
@@ -347,18 +367,19 @@ static int depart(sim *s, movement_state *st, size_t i, int e, worker *w)
     const edge *ed = &s->net->edges[e];
     if (ed->mode == MODE_RAIL && !riding_line(ag, i, s->net, ed->line)) {
         bool asked = ag->flags[i] & AGENT_ASKED_SEAT;
-        ag->flags[i] &= (uint8_t)~(AGENT_ON_TRAIN | AGENT_ASKED_SEAT);
+        ag->flags[i] &= (uint8_t) ~(AGENT_ON_TRAIN | AGENT_ASKED_SEAT);
         if (!(ag->grants[i] & (1u << SLOT_SEAT))) {
             if (asked) ag->plan[i] = EDGE_NONE; /* the train was full: think again tomorrow */
             return -1;
         }
-        ag->grants[i] &= (uint8_t)~(1u << SLOT_SEAT);
+        ag->grants[i] &= (uint8_t) ~(1u << SLOT_SEAT);
         if (!try_boarding(s, st, i, e, w)) {
             ag->plan[i] = EDGE_NONE;
             return -1;
         }
         ag->flags[i] |= AGENT_ON_TRAIN;
         sim_event(s, w, i, EVENT_BOARDING);
+        w->extra[st->boardings_extra + (size_t)ag->node[i]]++;
     } else if (ed->mode != MODE_RAIL) {
         ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;
         if (st->fare[e] > ag->money[i]) {
@@ -395,19 +416,23 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
     while (ag->state[i] == STATE_WAITING) {
         int v = ag->node[i];
         if (net->nodes[v].kind == NODE_EXIT && agent_goal(ag, i) == GOAL_TRANSIT) {
-            arrive_at_exit(s, st, i, w);
+            arrive_at_exit(s, i, w);
             return;
         }
-        if (stays_put(s, i)) {
+        if (stays_put(s, st, i)) {
             ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN; /* got off */
             return;
         }
         if (budget <= 1e-9) return;
-        if (!plan_usable(s, i)) {
+        if (!plan_usable(s, st, i)) {
             int e = choose_edge(s, st, i, v, &d);
-            if (e < 0) return;
+            if (e < 0) {
+                hazards_blocked(s, w, i, e); /* counted as stranded if a closure is why */
+                return;
+            }
             ag->plan[i] = (uint16_t)e;
         }
+        if (hazards_blocked(s, w, i, ag->plan[i])) return; /* closed: wait at the node */
         int e = depart(s, st, i, ag->plan[i], w);
         if (e < 0) return;
         const edge *ed = &net->edges[e];
@@ -436,13 +461,13 @@ static void movement_day_end(sim *s, void *state)
     const int64_t *flow = series_i64(s->s_edge_flow, (size_t)s->day);
     int64_t *mode_flow = series_i64(st->s_mode_flow, (size_t)s->day);
     double *mode_km = series_f64(st->s_mode_km, (size_t)s->day);
+    int64_t *boardings = series_i64(st->s_boardings, (size_t)s->day);
+    for (int v = 0; v < net->n_nodes; v++)
+        boardings[v] = sim_extra_total(s, st->boardings_extra + (size_t)v);
     for (int e = 0; e < net->n_edges; e++) {
         mode_flow[net->edges[e].mode] += flow[e];
         mode_km[net->edges[e].mode] += (double)flow[e] * net->edges[e].km;
     }
-    int64_t *transit = series_i64(st->s_transit, (size_t)s->day);
-    for (int b = 0; b < TRANSIT_BINS; b++)
-        transit[b] = sim_extra_total(s, st->transit_off + (size_t)b);
 }
 
 static void movement_free_state(void *state)
@@ -451,6 +476,7 @@ static void movement_free_state(void *state)
     free(st->travel_days);
     free(st->fare);
     free(st->departures);
+    free(st->services);
     free(st);
 }
 

@@ -47,7 +47,8 @@ static int unknown_name(const cfg *c, const char *const *names, int n, diag *d)
 int params_shares(cfg *map, const char *const *names, int n, double *out, diag *d)
 {
     if (cfg_expect(map, CFG_MAP, d)) return -1;
-    for (int j = 0; j < n; j++) out[j] = 0;
+    for (int j = 0; j < n; j++)
+        out[j] = 0;
     double sum = 0;
     for (size_t i = 0; i < map->n; i++) {
         cfg *c = map->kids[i];

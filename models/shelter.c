@@ -80,6 +80,12 @@ static void shelter_day_start(sim *s, void *state)
     }
 }
 
+bool shelter_at(const sim *s, int v)
+{
+    const shelter_state *st = s->state[MODULE_SHELTER];
+    return st->beds[v] > 0;
+}
+
 bool shelter_wants_bed(const sim *s, size_t i)
 {
     const agents *ag = &s->ag;
@@ -95,8 +101,7 @@ static void shelter_reach_node(sim *s, void *state, size_t i, int v, worker *w)
     (void)w;
     shelter_state *st = state;
     agents *ag = &s->ag;
-    if (st->beds[v] <= 0 || ag->state[i] != STATE_WAITING ||
-        (ag->flags[i] & AGENT_SHELTERED_HERE))
+    if (st->beds[v] <= 0 || ag->state[i] != STATE_WAITING || (ag->flags[i] & AGENT_SHELTERED_HERE))
         return;
     double u[4];
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_SHELTER, (uint32_t)v, u);

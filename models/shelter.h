@@ -21,6 +21,8 @@
 
 typedef struct sim sim;
 
+/* Node v has shelter beds today. */
+bool shelter_at(const sim *s, int v);
 /* Agent i is waiting at its node for a shelter bed. */
 bool shelter_wants_bed(const sim *s, size_t i);
 

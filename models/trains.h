@@ -14,11 +14,11 @@
 
 typedef struct boarding_params {
     bool on;
-    double at_kmh[2];         /* the two anchor speeds */
-    double success[2];        /* P(boarding succeeds) at each anchor */
-    double fall_if_missed[2]; /* P(fall | missed) at each anchor */
-    double death_if_fall;     /* P(death | fall); otherwise injured */
-    double injury_days;       /* mean days to recover from a fall */
+    double at_kmh[2];          /* the two anchor speeds */
+    double success[2];         /* P(boarding succeeds) at each anchor */
+    double fall_if_missed[2];  /* P(fall | missed) at each anchor */
+    double death_if_fall;      /* P(death | fall); otherwise injured */
+    double injury_days;        /* mean days to recover from a fall */
     double give_up_if_injured; /* P(an injured migrant goes home for good) */
 } boarding_params;
 

@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const state_names[STATE_COUNT] = {"waiting", "travelling", "sheltered", "working",
-                                              "home",    "kidnapped", "exploited", "arrived",    "dead",      "settled",
-                                              "returned_home"};
+const char *const state_names[STATE_COUNT] = {
+    "waiting",     "travelling", "sheltered", "working", "home",          "detained", "deported",
+    "handed_over", "kidnapped",  "exploited", "arrived", "dead",          "settled",  "returned_home",
+    "gave_up"};
 const char *const nationality_names[NAT_COUNT] = {"GT", "HN", "SV", "NI", "other"};
 const char *const age_names[AGE_COUNT] = {"child", "adolescent", "adult"};
 const char *const goal_names[GOAL_COUNT] = {"transit", "work", "undecided"};
@@ -59,6 +60,9 @@ static void grow(agents *a, size_t need)
 size_t agents_spawn(agents *a, size_t count)
 {
     size_t first = a->n;
+    /* Nothing to add; and before the first spawn the arrays are NULL, where even
+     * NULL + 0 is undefined behaviour (found by fuzzing). */
+    if (count == 0) return first;
     grow(a, a->n + count);
 #define AGENT_FIELD_ZERO(type, name) memset(a->name + first, 0, count * sizeof(type));
     AGENT_FIELDS(AGENT_FIELD_ZERO)

@@ -20,6 +20,11 @@ typedef enum {
     STATE_SHELTERED,  /* in a shelter bed (models/shelter.c) */
     STATE_WORKING,    /* on a job contract (models/labour.c) */
     STATE_HOME,       /* seasonal worker at home between seasons; counted at `home` */
+    STATE_DETAINED,   /* held by INM: in custody, a migration station or a child-protection
+                         shelter (`enf_stage`); `node` is where */
+    STATE_DEPORTED,   /* returned to the country of origin, may try again (`enf_day`); `node`
+                         is where a re-attempt starts */
+    STATE_HANDED_OVER, /* handed by a corrupt official to a criminal group (crime module) */
     STATE_KIDNAPPED,  /* held for ransom by organisation `captor` (models/crime.c) */
     STATE_EXPLOITED,  /* trafficked into exploitation by organisation `captor` (models/crime.c) */
     STATE_LIVE_COUNT,
@@ -28,6 +33,7 @@ typedef enum {
     STATE_DEAD,
     STATE_SETTLED,  /* stayed in Mexico for good */
     STATE_RETURNED, /* went home for good */
+    STATE_GAVE_UP, /* deported and did not try again */
     STATE_COUNT
 } agent_state;
 
@@ -85,6 +91,10 @@ enum {
     X(uint16_t, timer)      /* days left in the current shelter stay, job or season at home */ \
     X(uint16_t, plan)       /* edge chosen at the current node, EDGE_NONE if none yet */      \
     X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */ \
+    X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                     \
+    X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */ \
+    X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */              \
+    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */ \
     X(uint8_t, captor)      /* kidnapped or exploited: index of the organisation (crime.c) */
 
 typedef struct agents {

@@ -8,6 +8,8 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "rumbo: error: MESSAGE" to stderr and returns the diag's exit code. */
 int cli_report(const diag *d);
@@ -15,6 +17,14 @@ int cli_report(const diag *d);
 /* Parses a whole non-negative number for option `name`; bad input sets `d`. */
 int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, int64_t *out,
                     diag *d);
+
+/* Fills `d` for getopt's complaint `c` ('?' unknown option, ':' missing value)
+ * about the word before argv[optind]. Call getopt_long with opterr = 0 and an
+ * optstring that starts with ':'. */
+void cli_bad_option(const char *cmd, char **argv, int c, diag *d);
+
+/* Parses --max-memory SIZE into *out and says so in `why`; bad input sets `d`. */
+int cli_parse_memory(const char *text, uint64_t *out, char *why, size_t why_len, diag *d);
 
 /* Total agents the scenario brings in (sum over modules and timeline epochs). */
 double cli_expected_entries(const scenario *sc);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/memory.h"
 #include "sim/output.h"
 #include "sim/sim.h"
 
@@ -21,8 +22,14 @@ static const char run_usage[] =
     "      --seed N          random seed (overrides the scenario's `seed`)\n"
     "      --days N          days to simulate (overrides the scenario's `days`)\n"
     "      --threads N       OpenMP threads (default: all cores); results do not depend on it\n"
+    "      --members N       ensemble: N members (random streams) in one file, with a leading\n"
+    "                        `member` dimension; they run one after another (default: 1)\n"
+    "      --member K        the first member's number (default: 0): `--member K` alone repeats\n"
+    "                        member K of an ensemble exactly\n"
     "      --set KEY=VALUE   override any scenario value, e.g. --set inflow.per_year=2e5\n"
     "                        (repeatable; KEY is a dotted path, VALUE is YAML)\n"
+    "      --max-memory SIZE refuse to start if the run may need more (512M, 4G, ...;\n"
+    "                        default 80% of physical memory or of the cgroup limit)\n"
     "  -q, --quiet           no progress or summary\n"
     "  -h, --help            this help\n"
     "\n"
@@ -63,13 +70,23 @@ static char *default_output(const char *scenario_path)
     const char *base = strrchr(scenario_path, '/');
     base = base ? base + 1 : scenario_path;
     size_t n = strlen(base);
-    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0) n -= 5;
-    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0) n -= 4;
+    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+        n -= 5;
+    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+        n -= 4;
     char *out = malloc(n + 4);
     if (!out) abort();
     memcpy(out, base, n);
     strcpy(out + n, ".h5");
     return out;
+}
+
+static void print_member(const sim *s, int member)
+{
+    int64_t entries = s->total_events[EVENT_ENTRY], arrivals = s->total_events[EVENT_ARRIVAL];
+    printf("  member %-4d  entered %lld, reached US border %lld (%.1f%%), still in Mexico %zu\n",
+           member, (long long)entries, (long long)arrivals,
+           entries ? 100.0 * (double)arrivals / (double)entries : 0.0, s->ag.n);
 }
 
 static void print_summary(const sim *s, const char *path, double seconds, double agent_days)
@@ -79,12 +96,17 @@ static void print_summary(const sim *s, const char *path, double seconds, double
     date_format(s->sc->start, first);
     date_format(s->sc->start + s->sc->days - 1, last);
     printf("rumbo: %s, %s to %s (%d days), seed %llu, %d thread%s\n", s->sc->name, first, last,
-           s->sc->days, (unsigned long long)s->sc->seed, s->n_threads, s->n_threads == 1 ? "" : "s");
+           s->sc->days, (unsigned long long)s->sc->seed, s->n_threads,
+           s->n_threads == 1 ? "" : "s");
     printf("  entered            %lld\n", (long long)entries);
     printf("  reached US border  %lld (%.1f%% of entrants)\n", (long long)arrivals,
            entries ? 100.0 * (double)arrivals / (double)entries : 0.0);
     printf("  still in Mexico    %zu\n", s->ag.n);
     printf("  train boardings    %lld\n", (long long)s->total_events[EVENT_BOARDING]);
+    printf("  detentions         %lld (deportations %lld, re-attempts %lld)\n",
+           (long long)s->total_events[EVENT_DETENTION],
+           (long long)s->total_events[EVENT_DEPORTATION],
+           (long long)s->total_events[EVENT_REATTEMPT]);
     printf("  settled in Mexico  %lld\n", (long long)s->total_events[EVENT_SETTLED]);
     printf("  returned home      %lld\n", (long long)s->total_events[EVENT_RETURNED_HOME]);
     printf("  died               %lld\n", (long long)s->total_events[EVENT_DEATH]);
@@ -93,32 +115,83 @@ static void print_summary(const sim *s, const char *path, double seconds, double
     printf("  output             %s\n", path);
 }
 
+/* An ensemble's closing lines; each member's numbers were printed as it finished. */
+static void print_ensemble_summary(const sim *s, int members, const char *path, double seconds,
+                                   double agent_days)
+{
+    char first[11], last[11];
+    date_format(s->sc->start, first);
+    date_format(s->sc->start + s->sc->days - 1, last);
+    printf("rumbo: %s, %s to %s (%d days), seed %llu, %d thread%s, %d members (one line each "
+           "above)\n",
+           s->sc->name, first, last, s->sc->days, (unsigned long long)s->sc->seed, s->n_threads,
+           s->n_threads == 1 ? "" : "s", members);
+    printf("  speed              %.3g agent-days/s (%.2f s)\n",
+           seconds > 0 ? agent_days / seconds : 0.0, seconds);
+    printf("  output             %s\n", path);
+}
+
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, 'S'},
-        {"days", required_argument, 0, 'D'},   {"threads", required_argument, 0, 'T'},
-        {"set", required_argument, 0, 's'},    {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"seed", required_argument, 0, 'S'},
+                                         {"days", required_argument, 0, 'D'},
+                                         {"threads", required_argument, 0, 'T'},
+                                         {"set", required_argument, 0, 's'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"members", required_argument, 0, 'M'},
+                                         {"member", required_argument, 0, 'K'},
+                                         {"max-memory", required_argument, 0, 'X'},
+                                         {0, 0, 0, 0}};
     diag d = {0};
     scenario_overrides ov = {.seed = -1, .days = -1};
     ov.sets = calloc((size_t)argc, sizeof(char *));
     if (!ov.sets) abort();
     const char *output = NULL;
-    int64_t threads = 0;
+    int64_t threads = 0, members = 1, first_member = 0;
+    char limit_why[96];
+    uint64_t max_memory = memory_default_limit(limit_why, sizeof limit_why);
     bool quiet = false;
     int c;
     optind = 1;
-    while (!d.failed && (c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    opterr = 0; /* one message, ours (cli_bad_option) */
+    while (!d.failed && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case 'S': cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d); break;
-        case 'D': cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d); break;
-        case 'T': cli_parse_count("--threads", optarg, 1, 1024, &threads, &d); break;
-        case 's': ov.sets[ov.n_sets++] = optarg; break;
-        case 'q': quiet = true; break;
-        case 'h': fputs(run_usage, stdout); free(ov.sets); return EXIT_OK;
-        default: fputs(run_usage, stderr); free(ov.sets); return EXIT_BAD_INPUT;
+        case 'o':
+            output = optarg;
+            break;
+        case 'S':
+            cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d);
+            break;
+        case 'D':
+            cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d);
+            break;
+        case 'T':
+            cli_parse_count("--threads", optarg, 1, 1024, &threads, &d);
+            break;
+        case 'M':
+            cli_parse_count("--members", optarg, 1, 100000, &members, &d);
+            break;
+        case 'K':
+            cli_parse_count("--member", optarg, 0, INT32_MAX, &first_member, &d);
+            break;
+        case 's':
+            ov.sets[ov.n_sets++] = optarg;
+            break;
+        case 'X':
+            cli_parse_memory(optarg, &max_memory, limit_why, sizeof limit_why, &d);
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            fputs(run_usage, stdout);
+            free(ov.sets);
+            return EXIT_OK;
+        default:
+            cli_bad_option("run", argv, c, &d);
+            break;
         }
     }
     if (!d.failed && optind != argc - 1)
@@ -132,35 +205,75 @@ int cmd_run(int argc, char **argv)
     scenario sc = {0};
     sim s;
     bool have_sim = false;
+    output_file *out = NULL;
     int rc = EXIT_OK;
     if (output_check_path(out_path, &d) || scenario_load(&sc, path, &ov, &d)) {
         rc = cli_report(&d);
         goto done;
     }
     if (threads == 0) threads = omp_get_max_threads();
-    if (sim_init(&s, &sc, 0, (int)threads, &d)) {
+    if (first_member + members - 1 > INT32_MAX) {
+        diag_fail(&d, EXIT_BAD_INPUT, "--member + --members goes past member %lu",
+                  (unsigned long)INT32_MAX);
         rc = cli_report(&d);
         goto done;
     }
-    have_sim = true;
+    /* One member at a time: the estimate is that of one run. */
+    mem_estimate mem;
+    memory_estimate(&sc, (int)threads, cli_expected_entries(&sc), &mem);
+    if (memory_check(&mem, max_memory, limit_why, path, &d)) {
+        rc = cli_report(&d);
+        goto done;
+    }
+    run_info info = {sc.yaml, sc.name, sc.seed, (int)members, (int)first_member, sc.start, sc.days};
     progress_ctx pctx = {.show = !quiet && isatty(STDERR_FILENO)};
-    clock_gettime(CLOCK_MONOTONIC, &pctx.start);
-    pctx.last = pctx.start;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (s.day < sc.days) {
-        sim_step(&s);
-        show_progress(&pctx, &s);
+    double agent_days = 0;
+    /* Members run one after another, each with every thread, and each is written into
+     * the open file as soon as it finishes: memory stays that of one run. */
+    for (int64_t k = 0; k < members; k++) {
+        if (sim_init(&s, &sc, (uint32_t)(first_member + k), (int)threads, &d)) {
+            rc = cli_report(&d);
+            goto done;
+        }
+        have_sim = true;
+        if (!out && !(out = output_open(out_path, &s.out, (int)members, &info, &d))) {
+            rc = cli_report(&d);
+            goto done;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &pctx.start);
+        pctx.last = pctx.start;
+        if (pctx.show && members > 1)
+            fprintf(stderr, "member %lld (%lld of %lld)\n", (long long)(first_member + k),
+                    (long long)k + 1, (long long)members);
+        while (s.day < sc.days) {
+            sim_step(&s);
+            show_progress(&pctx, &s);
+        }
+        agent_days += (double)s.agent_days;
+        if (output_write_member(out, (int)k, &s.out, &d)) {
+            rc = cli_report(&d);
+            goto done;
+        }
+        if (!quiet && members > 1) print_member(&s, (int)(first_member + k));
+        if (k + 1 < members) {
+            sim_free(&s);
+            have_sim = false;
+        }
     }
     double seconds = seconds_since(&t0);
-    const series_set *members[1] = {&s.out};
-    run_info info = {sc.yaml, sc.name, sc.seed, 1, sc.start, sc.days};
-    if (output_write(out_path, members, 1, &info, &d)) {
+    int closed = output_close(out, true, &d);
+    out = NULL;
+    if (closed) {
         rc = cli_report(&d);
         goto done;
     }
-    if (!quiet) print_summary(&s, out_path, seconds, (double)s.agent_days);
+    if (!quiet && members == 1) print_summary(&s, out_path, seconds, agent_days);
+    if (!quiet && members > 1)
+        print_ensemble_summary(&s, (int)members, out_path, seconds, agent_days);
 done:
+    if (out) output_close(out, false, &d); /* failed part way: leave no file */
     if (have_sim) sim_free(&s);
     if (sc.path) scenario_free(&sc);
     free(out_path);

@@ -8,6 +8,16 @@ typedef enum {
     EVENT_ENTRY,    /* entered Mexico at a crossing */
     EVENT_ARRIVAL,  /* reached a US-border exit */
     EVENT_BOARDING, /* boarded a freight train */
+    EVENT_TURNED_BACK, /* turned back from an edge that closed under them (hazards) */
+    EVENT_DETENTION,   /* detained by INM (an event: one person can be detained again) */
+    EVENT_BRIBE,       /* paid a bribe at a checkpoint or raid and went on */
+    EVENT_HANDOVER,    /* handed by an official to a criminal group */
+    EVENT_EXIT_ORDER,  /* released from custody with an exit order (station full) */
+    EVENT_DEPORTATION, /* deported by bus (adults) */
+    EVENT_MINOR_RETURN, /* unaccompanied minor returned by the child-protection procedure */
+    EVENT_REATTEMPT,   /* a deported person set out again */
+    EVENT_GAVE_UP,     /* a deported person did not try again (leaves the system) */
+    EVENT_HUMANITARIAN_VISA, /* detained person released with a humanitarian visa */
     EVENT_DEATH,             /* died (train fall, crime, hazard...) */
     EVENT_INJURY,            /* injured (e.g. a fall from a train) */
     EVENT_BOARDING_FAILURE,  /* tried to board a moving train and missed */

@@ -1,11 +1,13 @@
 /* rumbo: agent-based migration flow simulator. Entry point and subcommand dispatch. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/models.h"
 #include "sim/cli.h"
+#include "sim/memory.h"
 #include "sim/version.h"
 
 static const char usage[] =
@@ -16,6 +18,8 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO     simulate a scenario and write time series to HDF5\n"
     "  check SCENARIO   validate a scenario and its network, estimate memory; no simulation\n"
+    "  compare A.h5 B.h5  headline indicators of two runs or ensembles, with B - A\n"
+    "  report FILE... -o DIR  plots and an index.html for one or more runs\n"
     "\n"
     "options:\n"
     "  --version        print the version and the git commit\n"
@@ -41,6 +45,27 @@ int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, 
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+void cli_bad_option(const char *cmd, char **argv, int c, diag *d)
+{
+    /* getopt has advanced past the offending word; optopt names a short option. */
+    const char *word = optind > 0 ? argv[optind - 1] : "?";
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    const char *what = optopt && !(word[0] == '-' && word[1] == '-') ? shortopt : word;
+    diag_input(d, "command line", 0, what, "%s (see rumbo %s --help)",
+               c == ':' ? "needs a value" : "unknown option", cmd);
+}
+
+int cli_parse_memory(const char *text, uint64_t *out, char *why, size_t why_len, diag *d)
+{
+    if (memory_parse_size(text, out)) {
+        diag_input(d, "command line", 0, "--max-memory",
+                   "expected a size such as 512M or 4G, got '%s'", text);
+        return -1;
+    }
+    snprintf(why, why_len, "--max-memory %s", text);
     return 0;
 }
 
@@ -77,6 +102,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "rumbo: error: unknown command '%s'\n\n%s", cmd, usage);
     return EXIT_BAD_INPUT;
 }

@@ -1,5 +1,7 @@
 #include "sim/network.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +202,16 @@ int network_load(network *net, cfg *section, diag *d)
         return -1;
     if (net->n_nodes == 0) {
         diag_input(d, nodes->file, nodes->line, "network.nodes", "no nodes");
+        return -1;
+    }
+    /* Agents store node and edge indices in 16 bits (sim/agents.h), and EDGE_NONE
+     * takes the last edge value. */
+    if (net->n_nodes > UINT16_MAX || edges->n >= UINT16_MAX) {
+        bool many_nodes = net->n_nodes > UINT16_MAX;
+        cfg *c = many_nodes ? nodes : edges;
+        diag_input(d, c->file, c->line, many_nodes ? "network.nodes" : "network.edges",
+                   "%zu %s: at most %d are supported", many_nodes ? nodes->n : edges->n,
+                   many_nodes ? "nodes" : "edges", many_nodes ? UINT16_MAX : UINT16_MAX - 1);
         return -1;
     }
     net->n_edges = (int)edges->n;

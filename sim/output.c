@@ -1,6 +1,7 @@
 #include "sim/output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <libgen.h>
@@ -28,24 +29,57 @@ static char *dir_of(const char *path)
 int output_check_path(const char *path, diag *d)
 {
     struct stat st;
-    char *dir = dir_of(path);
-    int rc = 0;
     if (path[0] == '\0') {
         diag_input(d, "-o", 0, "", "empty output path");
-        rc = -1;
-    } else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return -1;
+    }
+    char *dir = dir_of(path);
+    int rc = 0;
+    /* A mistyped directory is bad input (2); a directory the user may not write
+     * to is an environment failure (1). Both are found before simulating. */
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         diag_input(d, path, 0, "", "output directory %s does not exist", dir);
-        rc = -1;
-    } else if (access(dir, W_OK) != 0) {
-        diag_input(d, path, 0, "", "output directory %s is not writable: %s", dir,
-                   strerror(errno));
         rc = -1;
     } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         diag_input(d, path, 0, "", "output path is a directory");
         rc = -1;
+    } else if (access(dir, W_OK) != 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot write the output: directory %s is not writable: %s",
+                  path, dir, strerror(errno));
+        rc = -1;
     }
     free(dir);
     return rc;
+}
+
+/* The operating system's reason for the first failed read or write, from HDF5's
+ * error stack (its file driver records errno in the message text), so the user
+ * reads "No space left on device" rather than a generic failure. */
+typedef struct os_reason {
+    char text[160];
+} os_reason;
+
+static herr_t find_os_reason(unsigned n, const H5E_error2_t *err, void *data)
+{
+    (void)n;
+    os_reason *r = data;
+    const char *m = err->desc ? strstr(err->desc, "error message = '") : NULL;
+    if (r->text[0] || !m) return 0;
+    m += strlen("error message = '");
+    const char *end = strchr(m, '\'');
+    size_t len = end ? (size_t)(end - m) : strlen(m);
+    if (len >= sizeof r->text) len = sizeof r->text - 1;
+    memcpy(r->text, m, len);
+    r->text[len] = '\0';
+    return 0;
+}
+
+static const char *hdf5_reason(os_reason *r)
+{
+    r->text[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_os_reason, r);
+    if (!r->text[0]) snprintf(r->text, sizeof r->text, "HDF5 error (disk full or I/O error?)");
+    return r->text;
 }
 
 /* ---- small HDF5 helpers; each returns <0 on failure ------------------------- */
@@ -114,10 +148,31 @@ static herr_t write_labels(hid_t file, hid_t scale, const dim *dm)
     return rc;
 }
 
-static herr_t write_series(hid_t file, const series_set *const *members, int n_members, int idx,
+/* Attribute `coordinates`: the constant per-index variables along this series' dims
+ * (labels and coords), so that xarray shows them as coordinates of the data. */
+static herr_t attr_coordinates(hid_t ds, const series_set *ss, const series *s)
+{
+    char text[1024] = "";
+    size_t used = 0;
+    for (int k = 0; k < s->ndims; k++) {
+        const dim *dm = &ss->dims[s->dims[k]];
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s%s_name", used ? " " : "",
+                                 dm->name);
+        for (int c = 0; c < ss->n_coords && used < sizeof text; c++)
+            if (ss->coords[c].dim == s->dims[k])
+                used +=
+                    (size_t)snprintf(text + used, sizeof text - used, " %s", ss->coords[c].name);
+        if (used >= sizeof text) return -1;
+    }
+    return used ? attr_string(ds, "coordinates", text) : 0;
+}
+
+/* Creates dataset `idx` with its full shape ([member,] time, dims...), scales and
+ * attributes; members' values are written later by output_write_member. */
+static hid_t create_series(hid_t file, const series_set *ss, int idx, int n_members,
                            hid_t member_scale, hid_t time_scale, const hid_t *dim_scales)
 {
-    const series *s0 = &members[0]->items[idx];
+    const series *s0 = &ss->items[idx];
     hsize_t dims[SERIES_MAX_DIMS + 2], chunk[SERIES_MAX_DIMS + 2];
     int rank = 0;
     if (n_members > 1) dims[rank] = (hsize_t)n_members, chunk[rank++] = 1;
@@ -125,7 +180,7 @@ static herr_t write_series(hid_t file, const series_set *const *members, int n_m
     dims[rank] = s0->days;
     chunk[rank++] = s0->days < TIME_CHUNK ? (s0->days ? s0->days : 1) : TIME_CHUNK;
     for (int k = 0; k < s0->ndims; k++) {
-        const dim *dm = &members[0]->dims[s0->dims[k]];
+        const dim *dm = &ss->dims[s0->dims[k]];
         dims[rank] = dm->size;
         chunk[rank++] = dm->size ? dm->size : 1;
     }
@@ -135,57 +190,91 @@ static herr_t write_series(hid_t file, const series_set *const *members, int n_m
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, 4);
     hid_t ftype = s0->type == SERIES_INT64 ? H5T_STD_I64LE : H5T_IEEE_F64LE;
-    hid_t mtype = s0->type == SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
     hid_t ds = H5Dcreate2(file, s0->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : 0;
-    for (int m = 0; rc == 0 && m < n_members; m++) {
-        const series *s = &members[m]->items[idx];
-        hid_t fsp = H5Dget_space(ds);
-        hsize_t start[SERIES_MAX_DIMS + 2] = {0}, count[SERIES_MAX_DIMS + 2];
-        memcpy(count, dims, sizeof count);
-        if (n_members > 1) start[0] = (hsize_t)m, count[0] = 1;
-        H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
-        hid_t msp = H5Screate_simple(rank, count, NULL);
-        if (s->days > 0 && s->record > 0) rc = H5Dwrite(ds, mtype, msp, fsp, H5P_DEFAULT, s->data);
-        H5Sclose(msp);
-        H5Sclose(fsp);
-    }
     if (rc == 0 && n_members > 1) rc = H5DSattach_scale(ds, member_scale, 0);
     if (rc == 0) rc = H5DSattach_scale(ds, time_scale, (unsigned)time_axis);
     for (int k = 0; rc == 0 && k < s0->ndims; k++)
         rc = H5DSattach_scale(ds, dim_scales[s0->dims[k]], (unsigned)(time_axis + 1 + k));
     if (rc == 0) rc = attr_string(ds, "units", s0->units);
     if (rc == 0) rc = attr_string(ds, "long_name", s0->description);
-    if (ds >= 0) H5Dclose(ds);
+    if (rc == 0) rc = attr_coordinates(ds, ss, s0);
     H5Pclose(dcpl);
+    H5Sclose(sp);
+    if (rc < 0 && ds >= 0) H5Dclose(ds);
+    return rc < 0 ? -1 : ds;
+}
+
+static herr_t write_coord(hid_t file, const coord *c, const dim *dm, hid_t scale)
+{
+    hsize_t dims[1] = {dm->size};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t ftype, mtype, str = -1;
+    if (c->type == COORD_STRING)
+        ftype = mtype = str = utf8_string_type();
+    else if (c->type == COORD_INT64)
+        ftype = H5T_STD_I64LE, mtype = H5T_NATIVE_INT64;
+    else
+        ftype = H5T_IEEE_F64LE, mtype = H5T_NATIVE_DOUBLE;
+    hid_t ds = H5Dcreate2(file, c->name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = ds < 0 ? -1 : 0;
+    if (rc == 0 && dm->size) rc = H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->data);
+    if (rc == 0) rc = H5DSattach_scale(ds, scale, 0);
+    if (rc == 0 && c->units[0]) rc = attr_string(ds, "units", c->units);
+    if (rc == 0) rc = attr_string(ds, "long_name", c->description);
+    if (ds >= 0) H5Dclose(ds);
+    if (str >= 0) H5Tclose(str);
     H5Sclose(sp);
     return rc;
 }
 
-static herr_t write_all(hid_t file, const series_set *const *members, int n_members,
-                        const run_info *info)
+struct output_file {
+    char *path, *tmp;
+    hid_t file;
+    int n_members, first_member;
+    int n_series;
+    hid_t series[SERIES_MAX];
+    bool failed;
+    bool direct; /* writing straight to a device or FIFO: no temporary, no rename */
+};
+
+static herr_t write_root(hid_t file, const run_info *info, int n_members, const char *start,
+                         const char *units)
 {
-    const series_set *ss = members[0];
-    char start[11], units[40];
-    date_format(info->start_date, start);
-    snprintf(units, sizeof units, "days since %s", start);
     herr_t rc = 0;
     rc |= attr_string(file, "scenario", info->scenario_yaml);
     rc |= attr_string(file, "scenario_name", info->scenario_name);
     rc |= attr_u64(file, "seed", info->seed);
     rc |= attr_u64(file, "members", (unsigned long long)n_members);
+    rc |= attr_u64(file, n_members > 1 ? "first_member" : "member",
+                   (unsigned long long)info->first_member);
     rc |= attr_string(file, "version", RUMBO_VERSION);
     rc |= attr_string(file, "commit", RUMBO_COMMIT);
     rc |= attr_string(file, "start_date", start);
     rc |= attr_string(file, "time_units", units);
+    rc |= attr_string(file, "Conventions", "CF-1.8");
+    return rc < 0 ? -1 : 0;
+}
+
+/* Everything but the members' values: root attributes, scales, labels, coordinates,
+ * and every series created at its full size. */
+static herr_t write_layout(output_file *o, const series_set *ss, const run_info *info)
+{
+    hid_t file = o->file;
+    int n_members = o->n_members;
+    char start[11], units[40];
+    date_format(info->start_date, start);
+    snprintf(units, sizeof units, "days since %s", start);
+    herr_t rc = write_root(file, info, n_members, start, units);
     if (rc < 0) return -1;
 
-    size_t longest = (size_t)info->days + (size_t)n_members;
+    size_t longest = (size_t)info->days + (size_t)n_members + (size_t)o->first_member;
     for (int k = 0; k < ss->n_dims; k++)
         if (ss->dims[k].size > longest) longest = ss->dims[k].size;
     int32_t *idx = malloc((longest + 1) * sizeof(int32_t));
     if (!idx) abort();
-    for (size_t k = 0; k <= longest; k++) idx[k] = (int32_t)k;
+    for (size_t k = 0; k <= longest; k++)
+        idx[k] = (int32_t)k;
 
     hid_t scales[DIM_MAX];
     int n_scales = 0;
@@ -194,64 +283,182 @@ static herr_t write_all(hid_t file, const series_set *const *members, int n_memb
     if (time_scale >= 0 && attr_string(time_scale, "calendar", "proleptic_gregorian") < 0) rc = -1;
     if (time_scale < 0) rc = -1;
     if (rc == 0 && n_members > 1) {
-        member_scale = write_scale(file, "member", (size_t)n_members, idx, "",
+        member_scale = write_scale(file, "member", (size_t)n_members, idx + o->first_member, "",
                                    "ensemble member (run with --member k to repeat one)");
         if (member_scale < 0) rc = -1;
     }
     for (int k = 0; rc == 0 && k < ss->n_dims; k++) {
         const dim *dm = &ss->dims[k];
         scales[k] = write_scale(file, dm->name, dm->size, idx, dm->units, dm->description);
-        if (scales[k] < 0) rc = -1;
+        if (scales[k] < 0)
+            rc = -1;
         else {
             n_scales++;
             rc = write_labels(file, scales[k], dm);
         }
     }
-    for (int k = 0; rc == 0 && k < ss->n; k++)
-        rc = write_series(file, members, n_members, k, member_scale, time_scale, scales);
-    for (int k = 0; k < n_scales; k++) H5Dclose(scales[k]);
+    for (int c = 0; rc == 0 && c < ss->n_coords; c++)
+        rc = write_coord(file, &ss->coords[c], &ss->dims[ss->coords[c].dim],
+                         scales[ss->coords[c].dim]);
+    for (int k = 0; rc == 0 && k < ss->n; k++) {
+        o->series[k] = create_series(file, ss, k, n_members, member_scale, time_scale, scales);
+        if (o->series[k] < 0)
+            rc = -1;
+        else
+            o->n_series++;
+    }
+    for (int k = 0; k < n_scales; k++)
+        H5Dclose(scales[k]);
     if (member_scale >= 0) H5Dclose(member_scale);
     if (time_scale >= 0) H5Dclose(time_scale);
     free(idx);
     return rc;
 }
 
+static void output_discard(output_file *o)
+{
+    for (int k = 0; k < o->n_series; k++)
+        H5Dclose(o->series[k]);
+    if (o->file >= 0) H5Fclose(o->file);
+    if (!o->direct) unlink(o->tmp); /* never the device itself */
+    free(o->tmp);
+    free(o->path);
+    free(o);
+}
+
+output_file *output_open(const char *path, const series_set *layout, int n_members,
+                         const run_info *info, diag *d)
+{
+    /* HDF5 1.10 crashes in its atexit handler after an H5Fclose that failed to
+     * flush (a full disk, a file size limit): it keeps the half-closed file. Not
+     * registering that handler leaves its memory to the end of the process. Only
+     * effective before HDF5's first use, which is here for `rumbo run`. */
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
+    output_file *o = calloc(1, sizeof *o);
+    if (!o) abort();
+    o->n_members = n_members;
+    o->first_member = info->first_member;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device or a FIFO (/dev/null, /dev/full): there is no file to replace
+         * atomically, and renaming over a device node would destroy it. Write
+         * straight to it and report whatever it refuses. */
+        o->direct = true;
+        o->path = strdup(path);
+    } else {
+        /* Through a symlink, replace the file it points to, not the link. */
+        o->path = realpath(path, NULL);
+        if (!o->path) o->path = strdup(path);
+    }
+    size_t len = strlen(o->path) + 32;
+    o->tmp = malloc(len);
+    if (!o->path || !o->tmp) abort();
+    if (o->direct)
+        snprintf(o->tmp, len, "%s", o->path);
+    else
+        snprintf(o->tmp, len, "%s.tmp.%ld", o->path, (long)getpid());
+    os_reason why;
+    o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (o->file < 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot create the output file: %s", path,
+                  hdf5_reason(&why));
+        output_discard(o);
+        return NULL;
+    }
+    if (write_layout(o, layout, info) < 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed: %s", path, hdf5_reason(&why));
+        output_discard(o);
+        return NULL;
+    }
+    return o;
+}
+
+int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
+{
+    herr_t rc = ss->n == o->n_series && k >= 0 && k < o->n_members ? 0 : -1;
+    for (int idx = 0; rc == 0 && idx < ss->n; idx++) {
+        const series *s = &ss->items[idx];
+        hid_t ds = o->series[idx];
+        hid_t fsp = H5Dget_space(ds);
+        hsize_t start[SERIES_MAX_DIMS + 2] = {0}, count[SERIES_MAX_DIMS + 2];
+        int rank = H5Sget_simple_extent_dims(fsp, count, NULL);
+        if (o->n_members > 1) start[0] = (hsize_t)k, count[0] = 1;
+        hid_t mtype = s->type == SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+        if (rank < 0 || H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
+            rc = -1;
+        hid_t msp = rank < 0 ? -1 : H5Screate_simple(rank, count, NULL);
+        if (rc == 0 && s->days > 0 && s->record > 0)
+            rc = H5Dwrite(ds, mtype, msp, fsp, H5P_DEFAULT, s->data);
+        if (msp >= 0) H5Sclose(msp);
+        H5Sclose(fsp);
+    }
+    if (rc < 0) {
+        os_reason why;
+        o->failed = true;
+        diag_fail(d, EXIT_RUNTIME, "%s: writing member %d failed: %s", o->path, o->first_member + k,
+                  hdf5_reason(&why));
+        return -1;
+    }
+    return 0;
+}
+
+int output_close(output_file *o, bool keep, diag *d)
+{
+    if (!keep || o->failed) {
+        output_discard(o);
+        return keep ? -1 : 0;
+    }
+    herr_t rc = 0;
+    os_reason why = {""};
+    for (int k = 0; k < o->n_series; k++)
+        if (H5Dclose(o->series[k]) < 0) rc = -1;
+    o->n_series = 0;
+    if (H5Fclose(o->file) < 0) rc = -1;
+    o->file = -1;
+    if (rc < 0) hdf5_reason(&why);
+    if (rc >= 0 && !o->direct) {
+        /* Make sure the bytes are on disk before the name says the file is complete. */
+        int fd = open(o->tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            rc = -1;
+            snprintf(why.text, sizeof why.text, "%s", strerror(errno));
+        }
+        if (fd >= 0) close(fd);
+    }
+    if (rc < 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed: %s", o->path, why.text);
+        output_discard(o);
+        return -1;
+    }
+    if (o->direct) {
+        free(o->tmp);
+        free(o->path);
+        free(o);
+        return 0;
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        diag_fail(d, EXIT_RUNTIME, "%s: cannot move the finished output into place: %s", o->path,
+                  strerror(errno));
+        output_discard(o);
+        return -1;
+    }
+    o->file = -1;
+    free(o->tmp);
+    free(o->path);
+    free(o);
+    return 0;
+}
+
 int output_write(const char *path, const series_set *const *members, int n_members,
                  const run_info *info, diag *d)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp) abort();
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: cannot create output file: %s", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    herr_t rc = write_all(file, members, n_members, info);
-    if (H5Fclose(file) < 0) rc = -1;
-    if (rc >= 0) {
-        /* Make sure the bytes are on disk before the name says the file is complete. */
-        FILE *f = fopen(tmp, "rb");
-        if (!f || fsync(fileno(f)) != 0) rc = -1;
-        if (f) fclose(f);
-    }
-    if (rc < 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed (disk full or I/O error?)",
-                  path);
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        diag_fail(d, EXIT_RUNTIME, "%s: cannot move the finished output into place: %s", path,
-                  strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    output_file *o = output_open(path, members[0], n_members, info, d);
+    if (!o) return -1;
+    for (int k = 0; k < n_members; k++)
+        if (output_write_member(o, k, members[k], d)) {
+            output_close(o, false, d);
+            return -1;
+        }
+    return output_close(o, true, d);
 }

@@ -155,6 +155,9 @@ int scenario_load(scenario *sc, const char *path, const scenario_overrides *ov, 
     if (!sc->epoch_day || !sc->params) abort();
     if (read_epoch(sc, base, 0, d)) goto done;
     cfg *epoch_tree = cfg_copy(sc->tree);
+    /* Epoch trees need not carry the timeline itself: copying it for every epoch
+     * made a long timeline quadratic (3,000 daily entries took seconds). */
+    cfg_remove(epoch_tree, "timeline");
     for (int k = 1; k < sc->n_epochs; k++) {
         int32_t day = tl[k - 1].date - sc->start;
         sc->epoch_day[k] = day < 0 ? 0 : day;

@@ -16,6 +16,13 @@ void series_free(series_set *ss)
         free(ss->dims[i].labels);
     }
     for (int i = 0; i < ss->n; i++) free(ss->items[i].data);
+    for (int i = 0; i < ss->n_coords; i++) {
+        coord *c = &ss->coords[i];
+        if (c->type == COORD_STRING)
+            for (size_t j = 0; j < ss->dims[c->dim].size; j++)
+                free(((char **)c->data)[j]);
+        free(c->data);
+    }
     memset(ss, 0, sizeof *ss);
 }
 
@@ -82,4 +89,30 @@ int64_t *series_i64(series *s, size_t day)
 double *series_f64(series *s, size_t day)
 {
     return (double *)s->data + day * s->record;
+}
+
+coord *series_add_coord(series_set *ss, const char *name, coord_type type, const char *units,
+                        const char *description, const char *dim_name, const void *values)
+{
+    int d = series_find_dim(ss, dim_name);
+    if (ss->n_coords == COORD_MAX || d < 0) abort(); /* programming errors */
+    coord *c = &ss->coords[ss->n_coords++];
+    memset(c, 0, sizeof *c);
+    strncpy(c->name, name, sizeof c->name - 1);
+    c->units = units;
+    c->description = description;
+    c->dim = d;
+    c->type = type;
+    size_t n = ss->dims[d].size;
+    c->data = calloc(n ? n : 1, 8);
+    if (!c->data) abort();
+    if (type != COORD_STRING) {
+        memcpy(c->data, values, n * 8);
+        return c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ((char **)c->data)[i] = strdup(((const char *const *)values)[i]);
+        if (!((char **)c->data)[i]) abort();
+    }
+    return c;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/outcomes.h"
+
 static void register_outputs(sim *s)
 {
     const network *net = s->net;
@@ -18,8 +20,6 @@ static void register_outputs(sim *s)
     series_add_dim(&s->out, "state", "", "live states of an agent", STATE_LIVE_COUNT, state_names);
     series_add_dim(&s->out, "event", "", "kinds of events", EVENT_COUNT, event_names);
     series_add_dim(&s->out, "group", "", "nationality x sex x age band", GROUP_COUNT, group_names);
-    series_add_dim(&s->out, "outcome", "", "final states: how people leave the system",
-                   STATE_COUNT - STATE_LIVE_COUNT, state_names + STATE_LIVE_COUNT);
     free(labels);
 
     s->s_population = series_add(&s->out, "population", SERIES_INT64, "people",
@@ -35,15 +35,6 @@ static void register_outputs(sim *s)
         series_add(&s->out, "events_by_group", SERIES_INT64, "events per day",
                    "events of each kind each day by nationality, sex and age band",
                    (const char *const[]){"event", "group", NULL});
-    s->s_outcomes = series_add(&s->out, "outcomes", SERIES_INT64, "people per day",
-                               "people leaving the system each day, by the node where they "
-                               "left and how (arrived: at which US-border exit)",
-                               (const char *const[]){"node", "outcome", NULL});
-}
-
-static size_t n_outcomes(const sim *s)
-{
-    return (size_t)s->net->n_nodes * (STATE_COUNT - STATE_LIVE_COUNT);
 }
 
 int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d)
@@ -56,10 +47,14 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     s->epoch = scenario_epoch_of_day(sc, 0);
     s->epoch_changed = true;
     agents_init(&s->ag);
+    edge_status_init(&s->edge_status, s->net->n_edges);
     series_init(&s->out, (size_t)sc->days);
     register_outputs(s);
+    outcomes_register(s);
     for (int m = 0; m < model_count; m++) {
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
+        if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
+        if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     if (!s->workers) abort();
@@ -71,9 +66,7 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         w->extra = calloc(s->extra_size + 1, sizeof(int64_t));
         w->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
         w->group_events = calloc((size_t)EVENT_COUNT * GROUP_COUNT, sizeof(int64_t));
-        w->outcomes = calloc(n_outcomes(s), sizeof(int64_t));
-        if (!w->population || !w->edge_flow || !w->extra || !w->incidents || !w->group_events ||
-            !w->outcomes)
+        if (!w->population || !w->edge_flow || !w->extra || !w->incidents || !w->group_events)
             abort();
     }
     s->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
@@ -83,16 +76,18 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
 
 void sim_enter_edge(sim *s, size_t i, int e, worker *w)
 {
-    for (int m = 0; m < model_count; m++)
-        if (model_table[m]->agent_enter_edge)
-            model_table[m]->agent_enter_edge(s, s->state[m], i, e, w);
+    for (int k = 0; k < s->n_enter_hooks; k++) {
+        int m = s->enter_hooks[k];
+        model_table[m]->agent_enter_edge(s, s->state[m], i, e, w);
+    }
 }
 
 void sim_reach_node(sim *s, size_t i, int v, worker *w)
 {
-    for (int m = 0; m < model_count; m++)
-        if (model_table[m]->agent_reach_node)
-            model_table[m]->agent_reach_node(s, s->state[m], i, v, w);
+    for (int k = 0; k < s->n_reach_hooks; k++) {
+        int m = s->reach_hooks[k];
+        model_table[m]->agent_reach_node(s, s->state[m], i, v, w);
+    }
 }
 
 size_t sim_reserve_extra(sim *s, size_t count)
@@ -133,7 +128,6 @@ static void clear_workers(sim *s)
         memset(w->extra, 0, s->extra_size * sizeof(int64_t));
         memset(w->incidents, 0, INCIDENT_COUNT * sim_n_places(s) * sizeof(int64_t));
         memset(w->group_events, 0, (size_t)EVENT_COUNT * GROUP_COUNT * sizeof(int64_t));
-        memset(w->outcomes, 0, n_outcomes(s) * sizeof(int64_t));
     }
 }
 
@@ -151,11 +145,9 @@ static void fold_workers(sim *s)
         for (int k = 0; k < EVENT_COUNT; k++) ev[k] += w->events[k];
     }
     int64_t *gev = series_i64(s->s_events_by_group, (size_t)s->day);
-    int64_t *out = series_i64(s->s_outcomes, (size_t)s->day);
     for (int t = 0; t < s->n_threads; t++) {
         const worker *w = &s->workers[t];
         for (size_t k = 0; k < (size_t)EVENT_COUNT * GROUP_COUNT; k++) gev[k] += w->group_events[k];
-        for (size_t k = 0; k < n_outcomes(s); k++) out[k] += w->outcomes[k];
     }
     for (int k = 0; k < EVENT_COUNT; k++) s->total_events[k] += ev[k];
     size_t ninc = INCIDENT_COUNT * sim_n_places(s);
@@ -170,6 +162,7 @@ void sim_step(sim *s)
     s->epoch_changed = s->day == 0 || epoch != s->epoch;
     s->epoch = epoch;
     clear_workers(s);
+    edge_status_advance(&s->edge_status);
     for (int m = 0; m < model_count; m++)
         if (model_table[m]->day_start) model_table[m]->day_start(s, s->state[m]);
 
@@ -203,15 +196,13 @@ void sim_step(sim *s)
                     model_table[m]->agent_act(s, s->state[m], (size_t)i, w);
             if (ag->state[i] < STATE_LIVE_COUNT)
                 w->population[(size_t)ag->node[i] * STATE_LIVE_COUNT + ag->state[i]]++;
-            else
-                w->outcomes[(size_t)ag->node[i] * (STATE_COUNT - STATE_LIVE_COUNT) +
-                            (ag->state[i] - STATE_LIVE_COUNT)]++;
         }
     }
     s->agent_days += n;
     fold_workers(s);
     for (int m = 0; m < model_count; m++)
         if (model_table[m]->day_end) model_table[m]->day_end(s, s->state[m]);
+    outcomes_record(s);
     s->left_system += (int64_t)agents_compact(ag);
     s->day++;
 }
@@ -234,12 +225,12 @@ void sim_free(sim *s)
         free(s->workers[t].extra);
         free(s->workers[t].incidents);
         free(s->workers[t].group_events);
-        free(s->workers[t].outcomes);
         free(s->workers[t].requests.v);
     }
     free(s->workers);
     free(s->incidents);
     agents_free(&s->ag);
+    edge_status_free(&s->edge_status);
     capacity_free(&s->caps);
     series_free(&s->out);
     memset(s, 0, sizeof *s);

@@ -17,6 +17,7 @@
 
 #include "sim/agents.h"
 #include "sim/capacity.h"
+#include "sim/edge_status.h"
 #include "sim/events.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -25,6 +26,13 @@
 /* What happened to migrants on an edge or at a node, as other migrants hear of it:
  * the raw material of learned risk (behaviour) and of place-level outputs. */
 typedef enum { INCIDENT_DETECTION, INCIDENT_CRIME, INCIDENT_INJURY, INCIDENT_COUNT } incident_kind;
+
+/* Names of incident kinds in the output (`incident` dimension); one per kind. */
+extern const char *const incident_names[INCIDENT_COUNT];
+
+/* Arrivals are counted by whole days since entry up to this many; longer stays
+ * share the last bin (`transit_days` output). */
+enum { SIM_TRANSIT_DAYS = 365 };
 
 /* Per-thread scratch: counters summed after each parallel pass. Separate
  * allocations per thread keep them on separate cache lines. */
@@ -36,7 +44,6 @@ struct worker {
     int64_t *extra;      /* module counters, sim.extra_size values */
     int64_t *incidents;  /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
     int64_t *group_events; /* EVENT_COUNT x GROUP_COUNT; see sim_event */
-    int64_t *outcomes;     /* n_nodes x final states: agents leaving the system today */
     cap_requests requests;
     char pad[64];
 };
@@ -56,11 +63,18 @@ struct sim {
     capacity_table caps;
     series_set out;
     series *s_population, *s_edge_flow, *s_events;
-    series *s_events_by_group, *s_outcomes;
+    series *s_events_by_group;
+    /* Engine-level outputs for analysis (sim_outputs.c): who left the system, how
+     * and where, transit times of arrivals, and incidents by place. */
+    series *s_left, *s_left_at, *s_transit, *s_incidents_node, *s_incidents_edge;
     void *state[16]; /* module states, by index in model_table */
+    /* Modules with encounter hooks, in table order (the hot loop calls only these). */
+    int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
+    /* Open/closed, speed and hazard factor of every edge today (sim/edge_status.h). */
+    edge_status edge_status;
     /* Totals for summaries and conservation checks. */
     int64_t total_events[EVENT_COUNT];
     int64_t left_system; /* agents removed from the store so far */

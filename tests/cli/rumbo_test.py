@@ -65,20 +65,27 @@ def write(tmp, name, text):
     return path
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (says why); counted as skipped, not passed."""
+
+
 def main(namespace):
     global RUMBO
     RUMBO = os.path.abspath(sys.argv[1])
     tests = sorted((k, v) for k, v in namespace.items() if k.startswith("test_") and callable(v))
-    passed = failed = 0
+    passed = failed = skipped = 0
     for name, fn in tests:
         with tempfile.TemporaryDirectory(prefix="rumbo-test-") as tmp:
             try:
                 fn(tmp)
                 passed += 1
                 print(f"PASS {name}")
+            except Skip as why:
+                skipped += 1
+                print(f"SKIP {name}: {why}")
             except Exception:  # report every failure, keep going
                 failed += 1
                 print(f"FAIL {name}")
                 traceback.print_exc(file=sys.stdout)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     sys.exit(1 if failed or not passed else 0)

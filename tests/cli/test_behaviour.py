@@ -5,10 +5,13 @@ import datetime
 import h5py
 import numpy as np
 
-from rumbo_test import assert_same_datasets, main, run, run_to, scenario
+from rumbo_test import assert_same_datasets, main, run, run_to, scenario, write
 
 BEHAVIOUR = scenario("behaviour.yaml")
+CORRIDORS = scenario("two_corridors.yaml")
 FINAL_EVENTS = ("arrival", "death", "settled", "returned_home")
+OUTCOME_EVENT = {"arrived": "arrival", "dead": "death", "settled": "settled",
+                 "returned_home": "returned_home", "gave_up": "gave_up"}
 
 
 def names(f, dim):
@@ -19,7 +22,7 @@ def load(path):
     """The datasets the tests read, with label lists."""
     with h5py.File(path, "r") as f:
         d = {k: f[k][()] for k in ("events", "events_by_group", "population", "edge_flow",
-                                   "outcomes", "arrival_transit_days", "wages_paid",
+                                   "left_at", "transit_days", "wages_paid",
                                    "shelter_turned_away", "mode_flow")}
         for dim in ("event", "node", "edge", "state", "outcome", "mode"):
             d[dim] = names(f, dim)
@@ -40,28 +43,33 @@ def test_conservation_with_every_outcome(tmp):
     assert np.array_equal(entries, present + left), entries - present - left
     for e in FINAL_EVENTS:
         assert event(d, e).sum() > 0, f"no {e} at all: the test would not see a leak"
-    # outcomes[time, node, outcome] counts the same people by place.
-    by_outcome = d["outcomes"].sum(axis=1)
+    # left_at[time, outcome, node] counts the same people by place.
+    by_outcome = d["left_at"].sum(axis=2)
     for k, o in enumerate(d["outcome"]):
-        ev = {"arrived": "arrival", "dead": "death", "settled": "settled",
-              "returned_home": "returned_home"}[o]
-        assert np.array_equal(by_outcome[:, k], event(d, ev)), o
+        assert np.array_equal(by_outcome[:, k], event(d, OUTCOME_EVENT[o])), o
 
 
 def test_groups_and_transit_times_add_up(tmp):
     d = load(run_to(tmp, BEHAVIOUR))
     assert np.array_equal(d["events_by_group"].sum(axis=2), d["events"])
-    assert np.array_equal(d["arrival_transit_days"].sum(axis=1), event(d, "arrival"))
+    assert np.array_equal(d["transit_days"].sum(axis=1), event(d, "arrival"))
     # Women and minors are drawn: several groups carry entries.
     entries_by_group = d["events_by_group"][:, d["event"].index("entry"), :].sum(axis=0)
     assert (entries_by_group > 0).sum() >= 10
-    # Every arrival came in at least the river crossing's day before.
-    assert d["arrival_transit_days"][:, 0].sum() == 0
+    # Nobody crosses the country on the day they enter.
+    assert d["transit_days"][:, 0].sum() == 0
 
 
 def test_threads_give_identical_files(tmp):
     one = run_to(tmp, BEHAVIOUR, "--threads", "1", name="one.h5")
     two = run_to(tmp, BEHAVIOUR, "--threads", "2", name="two.h5")
+    assert_same_datasets(one, two)
+
+
+def test_threads_identical_with_detentions_and_learning(tmp):
+    post = ["--set", "enforcement.checkpoints.places={crossing-a_town: 1.0}"]
+    one = run_to(tmp, CORRIDORS, *post, "--threads", "1", name="one.h5")
+    two = run_to(tmp, CORRIDORS, *post, "--threads", "2", name="two.h5")
     assert_same_datasets(one, two)
 
 
@@ -129,6 +137,63 @@ def test_faster_trains_are_harder_and_more_dangerous_to_board(tmp):
     fast_miss, fast_falls = rates(30)
     assert fast_miss > slow_miss + 0.1, (slow_miss, fast_miss)
     assert fast_falls > 2 * slow_falls, (slow_falls, fast_falls)
+
+
+def test_timeline_changes_the_rules_midway(tmp):
+    """Closing a shelter, speeding trains up and ending farm work on a date: guests
+    leave, nobody is admitted, and people still add up."""
+    scen = write(tmp, "changes.yaml", f"""
+extends: {BEHAVIOUR}
+name: changes
+timeline:
+  - date: 2013-01-21
+    shelters.beds.junction: 0
+    movement.trains.main.speed_kmh: 30
+    labour.farms.crossing.jobs: 0
+    behaviour.choice_scale: 3
+""")
+    d = load(run_to(tmp, scen))
+    entries = np.cumsum(event(d, "entry"))
+    left = sum(np.cumsum(event(d, e)) for e in FINAL_EVENTS)
+    assert np.array_equal(entries, d["population"].sum(axis=(1, 2)) + left)
+    sheltered = d["population"][:, d["node"].index("junction"), d["state"].index("sheltered")]
+    assert sheltered[:20].max() > 0 and sheltered[45:].max() == 0
+    # Contracts signed before the change run to the end of January, no longer.
+    farm = d["node"].index("crossing")
+    assert d["wages_paid"][31:, farm].sum() == 0 and d["wages_paid"][:20, farm].sum() > 0
+
+
+def corridor_b_shares(path, first_day=30):
+    """Shares of departures from the crossing, and of arrivals, through corridor B."""
+    with h5py.File(path, "r") as f:
+        edges, flow = names(f, "edge"), f["edge_flow"][()][first_day:].sum(axis=0)
+        detentions = f["events"][()][:, names(f, "event").index("detention")].sum()
+    out = lambda town: sum(flow[k] for k, e in enumerate(edges) if e.startswith("crossing-" + town))
+    a, b = out("a_town"), out("b_town")
+    arr_a, arr_b = flow[edges.index("a_town-exit-road")], flow[edges.index("b_town-exit-road")]
+    return b / (a + b), arr_b / (arr_a + arr_b), detentions
+
+
+def test_detection_on_one_corridor_moves_people_to_the_other(tmp):
+    """Emergent: a checkpoint on corridor A (enforcement) detains people; they and those
+    they tell learn the risk (behaviour), and corridor B takes the flow. Nothing codes
+    the shift: without aversion to detection the same checkpoint moves nobody."""
+    post = ["--set", "enforcement.checkpoints.places={crossing-a_town: 1.0}"]
+    none_dep, none_arr, none_det = corridor_b_shares(run_to(tmp, CORRIDORS, name="none.h5"))
+    post_dep, post_arr, post_det = corridor_b_shares(run_to(tmp, CORRIDORS, *post, name="post.h5"))
+    assert none_det == 0 and post_det > 0
+    assert 0.35 < none_arr < 0.6, none_arr      # A is a little shorter: about half each
+    assert post_arr > 0.9, post_arr              # most arrivals now come through B
+    assert post_dep > none_dep + 0.3, (none_dep, post_dep)
+    # Control: the same checkpoint, but nobody minds detection. B gains arrivals only
+    # because some on A are caught; departures do not shift.
+    blind = ["--set", "behaviour.groups={adult_alone: {detection: 0}, family: {detection: 0}, "
+                      "unaccompanied_minor: {detection: 0}}"]
+    blind_dep, blind_arr, blind_det = corridor_b_shares(
+        run_to(tmp, CORRIDORS, *post, *blind, name="blind.h5"))
+    assert blind_det > 5 * post_det, (blind_det, post_det)
+    assert abs(blind_dep - none_dep) < 0.05, (none_dep, blind_dep)
+    assert blind_arr < post_arr - 0.2, (blind_arr, post_arr)
 
 
 def test_goals_need_a_labour_section(tmp):

@@ -51,7 +51,7 @@ CASES = [
      r"key 'movement\.modes\.foot\.km_per_day': '\.nan' is not a finite number"),
     ("inflow:\n  crossings: {atlantis: 1.0}\n", [],
      r"bad\.yaml:\d+: key 'inflow\.crossings\.atlantis': unknown node 'atlantis'"),
-    ("inflow: [1, 2\n", [], r"bad\.yaml:\d+: malformed YAML"),
+    ("inflow: [1, 2\n", [], r"bad\.yaml:3: key 'inflow': malformed YAML"),
     (None, ["--set", "movement.trains.south.speed_kmh=fast"],
      r"--set:1: key 'movement\.trains\.south\.speed_kmh': expected a number"),
     (None, ["--set", "inflow.nope=1"], r"--set:1: key 'inflow\.nope': unknown key"),

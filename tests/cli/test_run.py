@@ -46,7 +46,7 @@ def test_conservation_every_day(tmp):
         present = f["population"][()].sum(axis=(1, 2))
     entries = np.cumsum(ev[:, names.index("entry")])
     left = np.cumsum(ev[:, names.index("arrival")])
-    for final in ("death", "settled", "returned_home"):
+    for final in ("death", "settled", "returned_home", "gave_up"):
         if final in names:
             left += np.cumsum(ev[:, names.index(final)])
     assert entries[-1] > 5000

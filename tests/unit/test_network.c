@@ -70,7 +70,7 @@ Test(network, rejects_each_kind_of_mistake)
     expect_error(", line: l1", "", "a rail edge needs `line:`");
     expect_error("mode: road, km: 10", "mode: foot, km: 10", "duplicate edge a-b-foot");
     expect_error("kind: exit", "kind: town", "no node has kind 'exit'");
-    expect_error("  b: {name: B", "  a: {name: B", "n.yaml:3: key 'a': duplicate key");
+    expect_error("  b: {name: B", "  a: {name: B", "n.yaml:3: key 'nodes.a': duplicate key");
     expect_error("region: GT", "region: mars", "key 'nodes.a.region': unknown value 'mars'");
     expect_error("lat: 14.6", "lat: 94.6", "key 'nodes.a.lat': 94.6 is out of range");
     expect_error("km: 10}\n  - {from: a, to: b, mode: road",
