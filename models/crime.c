@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/enforcement.h"
 #include "models/params.h"
 #include "sim/sim.h"
 
@@ -179,17 +180,14 @@ static int read_organisation(cfg *orgs, cfg *c, const network *net, crime_params
 static int crime_read(cfg *root, const network *net, void *params, diag *d)
 {
     crime_params *p = params;
-    cfg *sec = cfg_child(root, "crime"), *orgs, *prot;
+    cfg *sec = cfg_child(root, "crime"), *orgs;
     p->on = sec != NULL;
     if (!sec) return 0;
     if (cfg_get_map(root, "crime", &sec, d) ||
         cfg_get_double(sec, "anti_crime_pressure", 0, 1, &p->anti_crime, d) ||
         read_vulnerability(sec, &p->vul, d) || read_activities(sec, p, d) ||
-        read_dynamics(sec, &p->dyn, d) || cfg_get_map(sec, "protection", &prot, d) ||
-        cfg_get_map(sec, "organisations", &orgs, d))
+        read_dynamics(sec, &p->dyn, d) || cfg_get_map(sec, "organisations", &orgs, d))
         return -1;
-    p->presence = places_alloc(net, 1);
-    if (read_places(prot, net, 0, 1, p->presence, d)) return -1;
     if (orgs->n > CRIME_MAX_ORGS)
         return params_fail(orgs, d, "at most %d organisations", CRIME_MAX_ORGS);
     p->strength = places_alloc(net, orgs->n);
@@ -204,7 +202,6 @@ static void crime_free_params(void *params)
     for (int o = 0; o < p->n_org; o++)
         free(p->org_names[o]);
     free(p->strength);
-    free(p->presence);
 }
 
 /* ---- vulnerability and hazards (pure) ---------------------------------------------- */
@@ -232,13 +229,13 @@ double crime_vulnerability(const crime_params *p, const agents *a, size_t i, int
 }
 
 double crime_hazards(const crime_params *p, const double *strength, size_t n_places, size_t q,
-                     bool on_train, const agents *a, size_t i, double *h)
+                     double presence, bool on_train, const agents *a, size_t i, double *h)
 {
     double V[CRIME_COUNT], total = 0;
     for (int k = 0; k < CRIME_COUNT; k++)
         V[k] = k == CRIME_EXTORTION && !on_train
                    ? 0
-                   : p->rate[k] * crime_vulnerability(p, a, i, k, p->presence[q]);
+                   : p->rate[k] * crime_vulnerability(p, a, i, k, presence);
     for (int o = 0; o < p->n_org; o++) {
         double S = strength[(size_t)o * n_places + q];
         for (int k = 0; k < CRIME_COUNT; k++) {
@@ -357,13 +354,14 @@ static void victimise(sim *s, crime_state *st, size_t i, int o, int a, size_t q,
 
 /* An encounter at place q: at most one victimisation, by (organisation, activity)
  * in proportion to their hazards. */
-static void encounter(sim *s, crime_state *st, size_t i, size_t q, bool on_train, uint32_t purpose,
-                      uint32_t index, worker *w)
+static void encounter(sim *s, crime_state *st, size_t i, size_t q, double presence, bool on_train,
+                      uint32_t purpose, uint32_t index, worker *w)
 {
     const crime_params *p = st->p;
     if (!p->on || !st->present[q]) return;
     double h[CRIME_MAX_ORGS * CRIME_COUNT], u[4];
-    double total = crime_hazards(p, st->world.strength, sim_n_places(s), q, on_train, &s->ag, i, h);
+    double total =
+        crime_hazards(p, st->world.strength, sim_n_places(s), q, presence, on_train, &s->ag, i, h);
     if (total <= 0) return;
     rng_uniform4(s->key, s->ag.id[i], (uint32_t)s->day, purpose, index, u);
     if (u[0] >= -expm1(-total)) return;
@@ -383,14 +381,16 @@ static void crime_enter_edge(sim *s, void *state, size_t i, int e, worker *w)
     agents *ag = &s->ag;
     if (ag->state[i] != STATE_WAITING || ag->edge[i] != e) return; /* stopped by another hook */
     bool on_train = s->net->edges[e].mode == MODE_RAIL && (ag->flags[i] & AGENT_ON_TRAIN);
-    encounter(s, state, i, sim_place_edge(s, e), on_train, RNG_CRIME_EDGE, (uint32_t)e, w);
+    encounter(s, state, i, sim_place_edge(s, e), 0, on_train, RNG_CRIME_EDGE, (uint32_t)e, w);
 }
 
 static void crime_reach_node(sim *s, void *state, size_t i, int v, worker *w)
 {
     agents *ag = &s->ag;
     if (ag->state[i] != STATE_WAITING || ag->node[i] != v) return;
-    encounter(s, state, i, sim_place_node(s, v), false, RNG_CRIME_NODE, (uint32_t)v, w);
+    /* Protection: Grupos Beta teams at the node (the enforcement section's grupos_beta). */
+    encounter(s, state, i, sim_place_node(s, v), enforcement_protection(s, v), false,
+              RNG_CRIME_NODE, (uint32_t)v, w);
 }
 
 /* ---- captives (per agent) ------------------------------------------------------------ */
@@ -497,6 +497,13 @@ static void crime_act(sim *s, void *state, size_t i, worker *w)
 {
     crime_state *st = state;
     agents *ag = &s->ag;
+    /* Handed over by an official today (enforcement runs before crime): the strongest
+     * kidnappers take them; with no organisation that kidnaps (or no crime section)
+     * the official has nobody to hand them to and they go on waiting where they are. */
+    if (ag->state[i] == STATE_HANDED_OVER) {
+        if (!crime_handover(s, i, w)) release(ag, i);
+        return;
+    }
     if (!st->p->on) return;
     if (ag->state[i] == STATE_KIDNAPPED) {
         if (ag->timer[i] > 1)
@@ -688,9 +695,14 @@ static void crime_free_state(void *state)
 
 double crime_collusion(const sim *s, int v)
 {
+    return crime_collusion_at(s, sim_place_node(s, v));
+}
+
+double crime_collusion_at(const sim *s, size_t q)
+{
     const crime_state *st = s->state[MODULE_CRIME];
     if (!st || st->n_org == 0 || !st->p || !st->p->on) return 0;
-    size_t q = sim_place_node(s, v), P = sim_n_places(s);
+    size_t P = sim_n_places(s);
     double x = 0;
     for (int o = 0; o < st->p->n_org; o++)
         x += st->world.strength[(size_t)o * P + q] *

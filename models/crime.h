@@ -27,12 +27,15 @@
  * Vulnerability V[a] multiplies: female, child or adolescent, unaccompanied minor,
  * adult alone (no children, contacts or smuggler), travelling with a smuggler or
  * with family (groups: below 1), carrying at least money_threshold pesos
- * (robbery and kidnapping), and 1 - protection x presence at the place (Grupos
- * Beta, shelters). Trafficking has V = 0 for adult men.
+ * (robbery and kidnapping), and 1 - protection x presence at the place: presence
+ * is enforcement's Grupos Beta presence at a node (enforcement_protection; 0 on
+ * edges and without an enforcement section). Trafficking has V = 0 for adult men.
  *
- * Migrants whom officials hand to criminal groups (enforcement, crime_handover)
- * become captives of the organisation with the most kidnapping strength at that
- * node (or anywhere).
+ * Migrants whom officials hand to criminal groups (enforcement's STATE_HANDED_OVER)
+ * become, in crime's agent_act the same day, captives of the organisation with the
+ * most kidnapping strength at that node (or anywhere), counted as a kidnapping
+ * (crime_handover). If no organisation kidnaps (or there is no crime section) they
+ * are released: back to waiting at the node.
  * Every victimisation is reported as an INCIDENT_CRIME at its place (learned risk).
  *
  * Absent `crime:` section: no organisations and no crime. */
@@ -69,7 +72,6 @@ typedef struct crime_params {
     int exploits_at[CRIME_MAX_ORGS]; /* node where its trafficking victims are held; -1 */
     double upkeep[CRIME_MAX_ORGS];   /* pesos a day to hold one unit of strength */
     double *strength;                /* n_org x places: strength on the first day */
-    double *presence;                /* per place: protection present, 0..1 */
     double rate[CRIME_COUNT];        /* victimisation hazard per visit at full strength */
     vulnerability_params vul;
     double injury_days, death_if_injured;
@@ -91,9 +93,9 @@ double crime_vulnerability(const crime_params *p, const agents *a, size_t i, int
                            double presence);
 
 /* Hazards h[o * CRIME_COUNT + a] of agent i at place q (strength: n_org x
- * n_places), on a train or not; returns their sum. */
+ * n_places) with protection `presence` there, on a train or not; returns their sum. */
 double crime_hazards(const crime_params *p, const double *strength, size_t n_places, size_t q,
-                     bool on_train, const agents *a, size_t i, double *h);
+                     double presence, bool on_train, const agents *a, size_t i, double *h);
 
 /* Probability that relatives pay the ransom of agent i. */
 double crime_pay_probability(const crime_params *p, const agents *a, size_t i);
@@ -114,6 +116,9 @@ bool crime_handover(sim *s, size_t i, worker *w);
 /* Collusion of the organisations present at node v with officials, weighted by
  * their strength there, in [0, 1] (0 without crime): for enforcement's hand-overs. */
 double crime_collusion(const sim *s, int v);
+/* The same at place q (edge or node, sim_place_*). Reads yesterday's strength and
+ * payments (updated serially at day end), so it is fixed for the day. */
+double crime_collusion_at(const sim *s, size_t q);
 
 /* Strength of organisation o at place q today (tests and outputs). */
 double crime_strength(const sim *s, int o, size_t q);
