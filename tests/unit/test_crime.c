@@ -166,7 +166,7 @@ Test(organisations, weak_presence_dies_out)
 
 /* ---- hazards and vulnerability ---------------------------------------------------- */
 
-static crime_params test_params(double *strength, double *presence)
+static crime_params test_params(double *strength)
 {
     crime_params p = {.on = true, .n_org = 1};
     p.mix[0][CRIME_ROBBERY] = 0.4;
@@ -187,7 +187,6 @@ static crime_params test_params(double *strength, double *presence)
                                    .money_threshold = 3000,
                                    .protection = 0.6};
     p.strength = strength;
-    p.presence = presence;
     return p;
 }
 
@@ -201,18 +200,18 @@ static void one_agent(agents *a, uint8_t traits, int32_t money)
 
 Test(crime, zero_strength_means_zero_hazard)
 {
-    double strength[1] = {0}, presence[1] = {0}, h[CRIME_COUNT];
-    crime_params p = test_params(strength, presence);
+    double strength[1] = {0}, h[CRIME_COUNT];
+    crime_params p = test_params(strength);
     agents a;
     one_agent(&a, agent_traits(true, AGE_ADOLESCENT, false, false, false, GOAL_TRANSIT), 9000);
-    cr_assert_eq(crime_hazards(&p, strength, 1, 0, true, &a, 0, h), 0);
+    cr_assert_eq(crime_hazards(&p, strength, 1, 0, 0, true, &a, 0, h), 0);
     agents_free(&a);
 }
 
 Test(crime, vulnerability_multiplies_as_documented)
 {
-    double strength[1] = {1}, presence[1] = {0.5};
-    crime_params p = test_params(strength, presence);
+    double strength[1] = {1};
+    crime_params p = test_params(strength);
     agents a;
     one_agent(&a, agent_traits(true, AGE_ADOLESCENT, false, false, false, GOAL_TRANSIT), 5000);
     double prot = 1 - 0.6 * 0.5;
@@ -229,7 +228,7 @@ Test(crime, vulnerability_multiplies_as_documented)
     cr_assert_float_eq(crime_vulnerability(&p, &a, 0, CRIME_ROBBERY, 0), 0.6, 1e-12,
                        "with a smuggler");
     double h[CRIME_COUNT];
-    cr_assert_eq((crime_hazards(&p, strength, 1, 0, false, &a, 0, h), h[CRIME_EXTORTION]), 0,
+    cr_assert_eq((crime_hazards(&p, strength, 1, 0, 0, false, &a, 0, h), h[CRIME_EXTORTION]), 0,
                  "extortion only on trains");
     agents_free(&a);
 }
@@ -238,8 +237,8 @@ Test(crime, vulnerability_multiplies_as_documented)
  * victimised follows 1 - exp(-H) with the hazards the parameters imply. */
 Test(crime, unaccompanied_girls_are_victimised_more_by_the_implied_margin)
 {
-    double strength[1] = {0.4}, presence[1] = {0};
-    crime_params p = test_params(strength, presence);
+    double strength[1] = {0.4};
+    crime_params p = test_params(strength);
     agents a;
     agents_init(&a);
     enum { N = 40000 };
@@ -255,7 +254,7 @@ Test(crime, unaccompanied_girls_are_victimised_more_by_the_implied_margin)
     rng_key key = {99, 0};
     for (size_t i = 0; i < 2 * N; i++) {
         double h[CRIME_COUNT], u[4];
-        double H = crime_hazards(&p, strength, 1, 0, false, &a, i, h);
+        double H = crime_hazards(&p, strength, 1, 0, 0, false, &a, i, h);
         cr_assert_float_eq(H, i < N ? Hg : Hm, 1e-12);
         rng_uniform4(key, a.id[i], 0, RNG_CRIME, 0, u);
         hit[i >= N] += u[0] < -expm1(-H);
