@@ -5,7 +5,7 @@ import re
 import h5py
 import numpy as np
 
-from rumbo_test import assert_conserved, assert_same_datasets, main, run, run_to, scenario, write
+from rumbo_test import REPO, assert_conserved, assert_same_datasets, main, run, run_to, scenario, write
 
 CRIME = scenario("crime.yaml")
 TINY = scenario("tiny.yaml")
@@ -185,6 +185,27 @@ def test_conservation_and_threads(tmp):
     two = run_to(tmp, CRIME, "--threads", "2", name="two.h5")
     assert_same_datasets(one, two)
     assert_conserved(one)
+
+
+def test_officials_hand_migrants_to_kidnappers_with_enforcement_on(tmp):
+    """Baseline (crime and enforcement), small inflow: every hand-over by an official
+    becomes a kidnapping the same day (nobody stays handed over); conserved; the same
+    with 1 and 2 threads (hand-overs read collusion fixed for the day)."""
+    base = os.path.join(REPO, "scenarios", "baseline.yaml")
+    args = ("--days", "60", "--set", "inflow.per_year=40000",
+            "--set", "enforcement.corruption.handover_probability=0.3")
+    one = run_to(tmp, base, "--threads", "1", *args, name="one.h5")
+    two = run_to(tmp, base, "--threads", "2", *args, name="two.h5")
+    assert_same_datasets(one, two)
+    assert_conserved(one)
+    with h5py.File(one, "r") as f:
+        evn, states = names(f, "event"), names(f, "state")
+        ev = f["events"][()]
+        held = f["population"][()][:, :, states.index("handed_over")]
+    handover, kidnapping = ev[:, evn.index("handover")], ev[:, evn.index("kidnapping")]
+    assert handover.sum() > 50, handover.sum()
+    assert not held.any()
+    assert (kidnapping >= handover).all()
 
 
 BAD = [
