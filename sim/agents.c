@@ -4,8 +4,9 @@
 #include <string.h>
 
 const char *const state_names[STATE_COUNT] = {
-    "waiting",     "travelling", "sheltered", "working", "home",          "detained", "deported",
-    "handed_over", "arrived",    "dead",      "settled", "returned_home", "gave_up"};
+    "waiting",  "travelling", "sheltered",   "working",       "home",
+    "detained", "deported",   "handed_over", "kidnapped",     "exploited",
+    "arrived",  "dead",       "settled",     "returned_home", "gave_up"};
 const char *const nationality_names[NAT_COUNT] = {"GT", "HN", "SV", "NI", "other"};
 const char *const age_names[AGE_COUNT] = {"child", "adolescent", "adult"};
 const char *const goal_names[GOAL_COUNT] = {"transit", "work", "undecided"};
