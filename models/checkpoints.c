@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/crime.h"
 #include "models/enforcement_internal.h"
 
 /* Edges named by a scenario key: "a-b-mode" (one edge), "a-b" (every mode between
@@ -146,6 +147,7 @@ int checkpoints_read(cfg *sec, const network *net, checkpoint_params *p, diag *d
         cfg_get_double(corr, "bribe_probability", 0, 1, &p->bribe_probability, d) ||
         cfg_get_int(corr, "bribe_pesos", 0, 10000000, &p->bribe_pesos, d) ||
         cfg_get_double(corr, "handover_probability", 0, 1, &p->handover_probability, d) ||
+        cfg_get_double(corr, "handover_with_collusion", 0, 1, &p->handover_with_collusion, d) ||
         cfg_get_map(sec, "grupos_beta", &beta, d) ||
         network_read_node_values(net, beta, 0, 1, p->protection, d))
         return -1;
@@ -219,6 +221,14 @@ static void encounter(sim *s, enforcement_state *st, size_t i, double prob, size
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, purpose, index, u);
     if (u[0] >= prob) return;
     sim_incident(s, w, INCIDENT_DETECTION, place);
+    /* Officials bought by the groups at this place hand over more of the people they
+     * stop (yesterday's collusion, fixed for the day), never more than the share of
+     * encounters left after bribes. */
+    double handover = p->handover_probability;
+    if (p->handover_with_collusion > 0) {
+        handover += p->handover_with_collusion * crime_collusion_at(s, place);
+        if (handover > 1 - p->bribe_probability) handover = 1 - p->bribe_probability;
+    }
     if (u[1] < p->bribe_probability) {
         if (ag->money[i] >= p->bribe_pesos) {
             ag->money[i] -= (int32_t)p->bribe_pesos;
@@ -226,7 +236,7 @@ static void encounter(sim *s, enforcement_state *st, size_t i, double prob, size
             w->events[EVENT_BRIBE]++;
             return;
         }
-    } else if (u[1] < p->bribe_probability + p->handover_probability) {
+    } else if (u[1] < p->bribe_probability + handover) {
         ag->state[i] = STATE_HANDED_OVER;
         ag->edge[i] = EDGE_NONE;
         ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;

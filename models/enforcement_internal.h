@@ -43,6 +43,8 @@ typedef struct checkpoint_params {
     int64_t bribe_pesos;           /* what it costs; paid if the migrant has it */
     double handover_probability;   /* an official hands the migrant to a criminal group */
     double *protection;            /* Grupos Beta presence per node, 0..1 */
+    /* added to handover_probability x criminal collusion at the place (0..1) */
+    double handover_with_collusion;
 } checkpoint_params;
 
 typedef struct detention_params {

@@ -259,6 +259,11 @@ static void inflow_free_state(void *state)
     free(st);
 }
 
+double inflow_per_year(const void *params)
+{
+    return ((const inflow_params *)params)->per_year;
+}
+
 static double inflow_expected(const void *params, int32_t start, int days)
 {
     const inflow_params *p = params;

@@ -13,5 +13,7 @@ const module *const model_table[MODULE_COUNT] = {
     [MODULE_HAZARDS] = &hazards_module,
     /* After movement: raids on lodgings catch who is still waiting at day's end. */
     [MODULE_ENFORCEMENT] = &enforcement_module,
+    /* Encounters come through movement's hooks; captives are handled after movement. */
+    [MODULE_CRIME] = &crime_module,
 };
 const int model_count = MODULE_COUNT;

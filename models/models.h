@@ -13,6 +13,7 @@ enum {
     MODULE_BEHAVIOUR,
     MODULE_HAZARDS,
     MODULE_ENFORCEMENT,
+    MODULE_CRIME,
     MODULE_COUNT
 };
 
@@ -23,6 +24,7 @@ extern const module shelter_module;
 extern const module behaviour_module;
 extern const module hazards_module;
 extern const module enforcement_module;
+extern const module crime_module;
 
 /* Request slots (bits of agents.grants) of the capacity-limited resources. */
 enum { SLOT_SEAT = 0, SLOT_JOB = 1, SLOT_BED = 2 };

@@ -439,7 +439,9 @@ static void movement_act(sim *s, void *state, size_t i, worker *w)
         w->edge_flow[e]++;
         set_out(ag, i, e);
         sim_enter_edge(s, i, e, w);
-        if (ag->state[i] != STATE_WAITING) return; /* stopped on the way (detained...) */
+        /* Stopped on the way (detained...), or sent back to the start of the edge
+         * (thrown off a train: the hook took the edge away). */
+        if (ag->state[i] != STATE_WAITING || ag->edge[i] != e) return;
         double left = st->travel_days[e];
         if (left > budget) {
             ag->state[i] = STATE_TRAVELLING;

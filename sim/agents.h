@@ -25,6 +25,8 @@ typedef enum {
     STATE_DEPORTED,   /* returned to the country of origin, may try again (`enf_day`); `node`
                          is where a re-attempt starts */
     STATE_HANDED_OVER, /* handed by a corrupt official to a criminal group (crime module) */
+    STATE_KIDNAPPED,  /* held for ransom by organisation `captor` (models/crime.c) */
+    STATE_EXPLOITED,  /* trafficked into exploitation by organisation `captor` (models/crime.c) */
     STATE_LIVE_COUNT,
     /* Final states: the agent leaves the system at the end of the day. */
     STATE_ARRIVED = STATE_LIVE_COUNT, /* reached a US-border exit */
@@ -92,7 +94,8 @@ enum {
     X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                     \
     X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */ \
     X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */              \
-    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */
+    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */ \
+    X(uint8_t, captor)      /* kidnapped or exploited: index of the organisation (crime.c) */
 
 typedef struct agents {
     size_t n, cap;

@@ -11,6 +11,7 @@ int cmd_check(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Prints "rumbo: error: MESSAGE" to stderr and returns the diag's exit code. */
 int cli_report(const diag *d);

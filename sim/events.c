@@ -22,7 +22,17 @@ const char *const event_names[EVENT_COUNT] = {"entry",
                                            "hired",
                                            "wage_day",
                                            "season_home",
-                                           "season_back"};
+                                           "season_back",
+                                           "robbery",
+                                           "extortion",
+                                           "thrown_off",
+                                           "kidnapping",
+                                           "trafficked",
+                                           "ransom_paid",
+                                           "released_unpaid",
+                                           "killed",
+                                           "rescued",
+                                           "escaped"};
 
 const char *const event_descriptions[EVENT_COUNT] = {
     "people entering Mexico at a border crossing",
@@ -48,4 +58,14 @@ const char *const event_descriptions[EVENT_COUNT] = {
     "days of paid work",
     "seasonal workers going home for the off-season",
     "seasonal workers coming back for the season",
+    "robberies by criminal groups",
+    "fees paid to criminal groups to ride the train",
+    "people thrown off a train for not paying the fee",
+    "kidnappings (incl. migrants handed over by officials)",
+    "people trafficked into exploitation",
+    "ransoms paid by relatives (the captive is released)",
+    "captives released or escaped without a ransom",
+    "people killed by criminal groups (also counted in death)",
+    "people rescued from exploitation",
+    "people who escaped from exploitation",
 };

@@ -28,6 +28,16 @@ typedef enum {
     EVENT_WAGE_DAY,          /* a day's wage paid */
     EVENT_SEASON_HOME,       /* seasonal worker went home for the off-season */
     EVENT_SEASON_BACK,       /* seasonal worker came back for the season */
+    EVENT_ROBBERY,           /* robbed (crime) */
+    EVENT_EXTORTION,         /* paid a fee to ride the train (crime) */
+    EVENT_THROWN_OFF,        /* could not pay the fee and was thrown off the train (crime) */
+    EVENT_KIDNAPPING,        /* kidnapped for ransom (crime; also hand-overs by officials) */
+    EVENT_TRAFFICKED,        /* trafficked into exploitation (crime) */
+    EVENT_RANSOM_PAID,       /* relatives paid a ransom; the captive was released */
+    EVENT_RELEASED_UNPAID,   /* released or escaped from kidnappers without a ransom */
+    EVENT_KILLED,            /* killed by a criminal group (also counted in death) */
+    EVENT_RESCUED,           /* rescued from exploitation by the authorities */
+    EVENT_ESCAPED,           /* escaped from exploitation */
     EVENT_COUNT
 } event_kind;
 

@@ -8,6 +8,7 @@
 #include "models/models.h"
 #include "sim/cli.h"
 #include "sim/memory.h"
+#include "sim/threads.h"
 #include "sim/version.h"
 
 static const char usage[] =
@@ -20,6 +21,7 @@ static const char usage[] =
     "  check SCENARIO   validate a scenario and its network, estimate memory; no simulation\n"
     "  compare A.h5 B.h5  headline indicators of two runs or ensembles, with B - A\n"
     "  report FILE... -o DIR  plots and an index.html for one or more runs\n"
+    "  bench [SCENARIO]  speed and memory at 1e4..1e6 live agents, 1 and 2 threads\n"
     "  sweep SWEEP.yaml parameter sweep (grid, Latin hypercube, Sobol/Saltelli) into one\n"
     "                   file; Sobol indices; MPI-parallel under mpirun in RUMBO_MPI builds\n"
     "\n"
@@ -90,6 +92,7 @@ double cli_expected_entries(const scenario *sc)
 
 int main(int argc, char **argv)
 {
+    threads_passive_by_default(argv);
     if (argc < 2) {
         fputs(usage, stderr);
         return EXIT_BAD_INPUT;
@@ -107,6 +110,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
     fprintf(stderr, "rumbo: error: unknown command '%s'\n\n%s", cmd, usage);
     return EXIT_BAD_INPUT;

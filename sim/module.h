@@ -43,7 +43,9 @@ typedef struct module {
     /* Encounters, called by the movement module from its agent_act (so, in parallel,
      * for agent i only) when agent i sets out along edge e or reaches node v. A hook
      * may change the agent's state (detained, kidnapped, dead...); movement then
-     * stops moving the agent for the day. Checkpoints, crime and hazards live here. */
+     * stops moving the agent for the day. A hook may also stop the agent at the start
+     * of edge e by setting its edge to EDGE_NONE (thrown off a train). Checkpoints,
+     * crime and hazards live here. */
     void (*agent_enter_edge)(sim *s, void *state, size_t i, int e, worker *w);
     void (*agent_reach_node)(sim *s, void *state, size_t i, int v, worker *w);
     void (*free_state)(void *state);

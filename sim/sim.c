@@ -4,18 +4,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim/outcomes.h"
 
 static void register_outputs(sim *s)
 {
     const network *net = s->net;
-    const char **labels = malloc(((size_t)net->n_nodes + (size_t)net->n_edges + 1) * sizeof(char *));
+    const char **labels =
+        malloc(((size_t)net->n_nodes + (size_t)net->n_edges + 1) * sizeof(char *));
     if (!labels) abort();
-    for (int v = 0; v < net->n_nodes; v++) labels[v] = net->nodes[v].id;
+    for (int v = 0; v < net->n_nodes; v++)
+        labels[v] = net->nodes[v].id;
     series_add_dim(&s->out, "node", "", "places on the network (ids; names in node_name)",
                    (size_t)net->n_nodes, labels);
-    for (int e = 0; e < net->n_edges; e++) labels[e] = net->edges[e].id;
+    for (int e = 0; e < net->n_edges; e++)
+        labels[e] = net->edges[e].id;
     series_add_dim(&s->out, "edge", "", "directed edges, one per mode (from-to-mode)",
                    (size_t)net->n_edges, labels);
     series_add_dim(&s->out, "state", "", "live states of an agent", STATE_LIVE_COUNT, state_names);
@@ -96,6 +100,8 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
         if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
         if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
+        if (model_table[m]->agent_plan) s->plan_hooks[s->n_plan_hooks++] = m;
+        if (model_table[m]->agent_act) s->act_hooks[s->n_act_hooks++] = m;
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     if (!s->workers) abort();
@@ -142,7 +148,8 @@ size_t sim_reserve_extra(sim *s, size_t count)
 int64_t sim_extra_total(const sim *s, size_t offset)
 {
     int64_t sum = 0;
-    for (int t = 0; t < s->n_threads; t++) sum += s->workers[t].extra[offset];
+    for (int t = 0; t < s->n_threads; t++)
+        sum += s->workers[t].extra[offset];
     return sum;
 }
 
@@ -150,8 +157,8 @@ void sim_request(sim *s, worker *w, size_t i, uint32_t resource, int slot)
 {
     uint32_t bits[4];
     rng_bits4(s->key, s->ag.id[i], (uint32_t)s->day, RNG_PRIORITY, (uint32_t)slot, bits);
-    cap_requests_push(&w->requests, (cap_request){resource, bits[0], s->ag.id[i], (uint32_t)i,
-                                                  (uint8_t)slot});
+    cap_requests_push(&w->requests,
+                      (cap_request){resource, bits[0], s->ag.id[i], (uint32_t)i, (uint8_t)slot});
 }
 
 void sim_date(const sim *s, int day, int *y, int *m, int *d)
@@ -182,71 +189,120 @@ static void fold_workers(sim *s)
     size_t npop = (size_t)s->net->n_nodes * STATE_LIVE_COUNT;
     for (int t = 0; t < s->n_threads; t++) {
         const worker *w = &s->workers[t];
-        for (size_t k = 0; k < npop; k++) pop[k] += w->population[k];
-        for (int e = 0; e < s->net->n_edges; e++) flow[e] += w->edge_flow[e];
-        for (int k = 0; k < EVENT_COUNT; k++) ev[k] += w->events[k];
+        for (size_t k = 0; k < npop; k++)
+            pop[k] += w->population[k];
+        for (int e = 0; e < s->net->n_edges; e++)
+            flow[e] += w->edge_flow[e];
+        for (int k = 0; k < EVENT_COUNT; k++)
+            ev[k] += w->events[k];
     }
     int64_t *gev = series_i64(s->s_events_by_group, (size_t)s->day);
     for (int t = 0; t < s->n_threads; t++) {
         const worker *w = &s->workers[t];
-        for (size_t k = 0; k < (size_t)EVENT_COUNT * GROUP_COUNT; k++) gev[k] += w->group_events[k];
+        for (size_t k = 0; k < (size_t)EVENT_COUNT * GROUP_COUNT; k++)
+            gev[k] += w->group_events[k];
     }
-    for (int k = 0; k < EVENT_COUNT; k++) s->total_events[k] += ev[k];
+    for (int k = 0; k < EVENT_COUNT; k++)
+        s->total_events[k] += ev[k];
     size_t ninc = INCIDENT_COUNT * sim_n_places(s);
     memset(s->incidents, 0, ninc * sizeof(int64_t));
     for (int t = 0; t < s->n_threads; t++)
-        for (size_t k = 0; k < ninc; k++) s->incidents[k] += s->workers[t].incidents[k];
+        for (size_t k = 0; k < ninc; k++)
+            s->incidents[k] += s->workers[t].incidents[k];
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Adds the time since *t0 to *acc and restarts the clock. */
+static void lap(double *acc, double *t0)
+{
+    double t = now();
+    *acc += t - *t0;
+    *t0 = t;
 }
 
 void sim_step(sim *s)
 {
+    sim_timing *tm = &s->timing;
+    double t0 = now();
     int epoch = scenario_epoch_of_day(s->sc, s->day);
     s->epoch_changed = s->day == 0 || epoch != s->epoch || s->restored;
     s->restored = false;
     s->epoch = epoch;
     clear_workers(s);
     edge_status_advance(&s->edge_status);
+    lap(&tm->clear, &t0);
     for (int m = 0; m < model_count; m++)
-        if (model_table[m]->day_start) model_table[m]->day_start(s, s->state[m]);
+        if (model_table[m]->day_start) {
+            model_table[m]->day_start(s, s->state[m]);
+            lap(&tm->day_start[m], &t0);
+        }
 
     agents *ag = &s->ag;
     long n = (long)ag->n;
-    if (n > 0) memset(ag->grants, 0, (size_t)n);
-#pragma omp parallel num_threads(s->n_threads)
-    {
-        worker *w = &s->workers[omp_get_thread_num()];
-#pragma omp for schedule(static)
-        for (long i = 0; i < n; i++)
-            for (int m = 0; m < model_count; m++)
-                if (model_table[m]->agent_plan)
-                    model_table[m]->agent_plan(s, s->state[m], (size_t)i, w);
-    }
-    {
-        cap_requests *lists = malloc((size_t)s->n_threads * sizeof *lists);
-        if (!lists) abort();
-        for (int t = 0; t < s->n_threads; t++) lists[t] = s->workers[t].requests;
-        capacity_resolve(&s->caps, lists, s->n_threads, ag->grants);
-        for (int t = 0; t < s->n_threads; t++) s->workers[t].requests = lists[t];
-        free(lists);
-    }
+    /* One parallel region for plan, resolution and act: a fork/join less per day, and
+     * the grants are cleared by the thread that owns the agent. */
+    double t_plan = 0, t_cap = 0;
+    const module *const *mt = model_table;
 #pragma omp parallel num_threads(s->n_threads)
     {
         worker *w = &s->workers[omp_get_thread_num()];
 #pragma omp for schedule(static)
         for (long i = 0; i < n; i++) {
-            for (int m = 0; m < model_count; m++)
-                if (model_table[m]->agent_act)
-                    model_table[m]->agent_act(s, s->state[m], (size_t)i, w);
+            ag->grants[i] = 0;
+            for (int k = 0; k < s->n_plan_hooks; k++) {
+                int m = s->plan_hooks[k];
+                mt[m]->agent_plan(s, s->state[m], (size_t)i, w);
+            }
+        }
+#pragma omp single
+        {
+            t_plan = now();
+            cap_requests lists[64];
+            int nt = s->n_threads;
+            cap_requests *l = nt <= 64 ? lists : malloc((size_t)nt * sizeof *l);
+            if (!l) abort();
+            for (int t = 0; t < nt; t++)
+                l[t] = s->workers[t].requests;
+            capacity_resolve(&s->caps, l, nt, ag->grants);
+            for (int t = 0; t < nt; t++)
+                s->workers[t].requests = l[t];
+            if (l != lists) free(l);
+            t_cap = now();
+        }
+#pragma omp for schedule(static)
+        for (long i = 0; i < n; i++) {
+            for (int k = 0; k < s->n_act_hooks; k++) {
+                int m = s->act_hooks[k];
+                mt[m]->agent_act(s, s->state[m], (size_t)i, w);
+            }
             if (ag->state[i] < STATE_LIVE_COUNT)
                 w->population[(size_t)ag->node[i] * STATE_LIVE_COUNT + ag->state[i]]++;
         }
     }
+    if (n > 0) {
+        tm->plan += t_plan - t0;
+        tm->capacity += t_cap - t_plan;
+        t0 = t_cap;
+    }
+    lap(&tm->act, &t0);
     s->agent_days += n;
     fold_workers(s);
+    lap(&tm->fold, &t0);
     for (int m = 0; m < model_count; m++)
-        if (model_table[m]->day_end) model_table[m]->day_end(s, s->state[m]);
+        if (model_table[m]->day_end) {
+            model_table[m]->day_end(s, s->state[m]);
+            lap(&tm->day_end[m], &t0);
+        }
     outcomes_record(s);
+    lap(&tm->outcomes, &t0);
     s->left_system += (int64_t)agents_compact(ag);
+    lap(&tm->compact, &t0);
     s->day++;
 }
 

@@ -49,6 +49,14 @@ struct worker {
     char pad[64];
 };
 
+/* Wall-clock seconds spent in each phase of the day, summed over days (`rumbo bench`).
+ * Two clock_gettime calls per phase per day: negligible, and results never read it. */
+typedef struct sim_timing {
+    double day_start[16], day_end[16]; /* per module, by index in model_table */
+    double plan, capacity, act;        /* the parallel agent passes and resolution between */
+    double clear, fold, outcomes, compact; /* engine bookkeeping */
+} sim_timing;
+
 struct sim {
     const scenario *sc;
     const network *net;
@@ -71,6 +79,7 @@ struct sim {
     void *state[16]; /* module states, by index in model_table */
     /* Modules with encounter hooks, in table order (the hot loop calls only these). */
     int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
+    int plan_hooks[16], n_plan_hooks, act_hooks[16], n_act_hooks; /* likewise */
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
@@ -80,6 +89,7 @@ struct sim {
     int64_t total_events[EVENT_COUNT];
     int64_t left_system; /* agents removed from the store so far */
     int64_t agent_days;  /* agents processed, summed over days (for speed figures) */
+    sim_timing timing;
     /* Checkpoints (sim/persist.h, sim/checkpoint.h): the registered state, and whether
      * the state was just restored. `epoch_changed` is also true on the first day after
      * a restart, so tables derived from parameters are rebuilt: use it for that only. */

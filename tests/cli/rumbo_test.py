@@ -61,6 +61,40 @@ def assert_same_datasets(a, b):
             f"dataset {k} differs between {a} and {b}"
 
 
+# Every way of leaving the system: final state (the `outcome` dimension, sim/agents.h) ->
+# the event counted when a person reaches it. Killed by a criminal group is counted in
+# `death` too (state dead). Add a line here when adding a final state; every
+# conservation check uses this one list.
+FINAL_EVENTS = {"arrived": "arrival", "dead": "death", "settled": "settled",
+                "returned_home": "returned_home", "gave_up": "gave_up"}
+
+
+def _labels(f, dim):
+    return [s.decode() if isinstance(s, bytes) else s for s in f[dim + "_name"][()]]
+
+
+def left_system(events, event_names):
+    """Cumulative people who left the system by each day, from events[time, event]."""
+    left = np.zeros(events.shape[0], dtype=np.int64)
+    for e in FINAL_EVENTS.values():
+        left += np.cumsum(events[:, event_names.index(e)])
+    return left
+
+
+def assert_conserved(path):
+    """entries = people present + people who left, on every day of the file at `path`;
+    and FINAL_EVENTS names every final state the file has."""
+    with h5py.File(path, "r") as f:
+        events, event_names = f["events"][()], _labels(f, "event")
+        present = f["population"][()].sum(axis=(1, 2))
+        outcomes = _labels(f, "outcome")
+    assert sorted(outcomes) == sorted(FINAL_EVENTS), f"final states {outcomes} vs FINAL_EVENTS"
+    entries = np.cumsum(events[:, event_names.index("entry")])
+    left = left_system(events, event_names)
+    assert np.array_equal(entries, present + left), entries - present - left
+    return entries
+
+
 def write(tmp, name, text):
     path = os.path.join(tmp, name)
     with open(path, "w", encoding="utf-8") as f:

@@ -5,13 +5,12 @@ import datetime
 import h5py
 import numpy as np
 
-from rumbo_test import assert_same_datasets, main, run, run_to, scenario, write
+from rumbo_test import FINAL_EVENTS, assert_same_datasets, left_system, main, run, run_to, scenario, write
 
 BEHAVIOUR = scenario("behaviour.yaml")
 CORRIDORS = scenario("two_corridors.yaml")
-FINAL_EVENTS = ("arrival", "death", "settled", "returned_home")
-OUTCOME_EVENT = {"arrived": "arrival", "dead": "death", "settled": "settled",
-                 "returned_home": "returned_home", "gave_up": "gave_up"}
+# The ways of leaving that behaviour's rules produce (gave_up needs enforcement).
+BEHAVIOUR_EXITS = ("arrival", "death", "settled", "returned_home")
 
 
 def names(f, dim):
@@ -38,15 +37,15 @@ def test_conservation_with_every_outcome(tmp):
     d = load(run_to(tmp, BEHAVIOUR))
     entries = np.cumsum(event(d, "entry"))
     present = d["population"].sum(axis=(1, 2))
-    left = sum(np.cumsum(event(d, e)) for e in FINAL_EVENTS)
+    left = left_system(d["events"], d["event"])
     assert entries[-1] > 5000
     assert np.array_equal(entries, present + left), entries - present - left
-    for e in FINAL_EVENTS:
+    for e in BEHAVIOUR_EXITS:
         assert event(d, e).sum() > 0, f"no {e} at all: the test would not see a leak"
     # left_at[time, outcome, node] counts the same people by place.
     by_outcome = d["left_at"].sum(axis=2)
     for k, o in enumerate(d["outcome"]):
-        assert np.array_equal(by_outcome[:, k], event(d, OUTCOME_EVENT[o])), o
+        assert np.array_equal(by_outcome[:, k], event(d, FINAL_EVENTS[o])), o
 
 
 def test_groups_and_transit_times_add_up(tmp):
@@ -154,7 +153,7 @@ timeline:
 """)
     d = load(run_to(tmp, scen))
     entries = np.cumsum(event(d, "entry"))
-    left = sum(np.cumsum(event(d, e)) for e in FINAL_EVENTS)
+    left = left_system(d["events"], d["event"])
     assert np.array_equal(entries, d["population"].sum(axis=(1, 2)) + left)
     sheltered = d["population"][:, d["node"].index("junction"), d["state"].index("sheltered")]
     assert sheltered[:20].max() > 0 and sheltered[45:].max() == 0

@@ -8,7 +8,7 @@ import os
 import h5py
 import numpy as np
 
-from rumbo_test import assert_same_datasets, main, run, run_to, scenario, write
+from rumbo_test import assert_conserved, assert_same_datasets, main, run, run_to, scenario, write
 
 ENF = scenario("enforcement.yaml")
 TINY = scenario("tiny.yaml")
@@ -147,15 +147,16 @@ def test_bribes_move_money_and_hand_overs_feed_a_state(tmp):
     d = load(run1(tmp, ENF, "--set", "enforcement.corruption.handover_probability=1",
                     name="h.h5"))
     held = d["population"][:, :, d["_states"].index("handed_over")].sum(axis=1)
-    assert d["detention"].sum() == 0
-    assert np.array_equal(held, np.cumsum(d["handover"]))
+    assert d["detention"].sum() == 0 and d["handover"].sum() > 0
+    # No crime section: nobody to hand them to, so the crime module lets them go the
+    # same day (models/crime.h); nobody stays handed over.
+    assert not held.any()
 
 
 def test_reattempts_and_conservation(tmp):
-    d = load(run1(tmp, ENF, "--days", "120"))
-    present = d["population"].sum(axis=(1, 2))
-    left = np.cumsum(d["arrival"] + d["gave_up"])
-    assert np.array_equal(np.cumsum(d["entry"]), present + left)
+    out = run1(tmp, ENF, "--days", "120")
+    assert_conserved(out)
+    d = load(out)
     assert d["reattempt"].sum() > 0 and d["gave_up"].sum() > 0
     # Every detention is an event: people detained again count again.
     assert d["detention"].sum() > d["entry"].sum()

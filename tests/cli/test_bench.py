@@ -1,0 +1,31 @@
+"""`rumbo bench` on a tiny size: it runs the full default model, prints every figure
+and exits 0. Speed is not tested (no timed assertions); only that the tool works."""
+import os
+import re
+
+from rumbo_test import REPO, main, run
+
+BASELINE = os.path.join(REPO, "scenarios", "baseline.yaml")
+
+
+def test_bench_prints_its_figures(tmp):
+    p = run("bench", BASELINE, "--sizes", "500,1000", "--warmup", "5", "--days", "2",
+            "--threads", "1,2", "--tmpdir", tmp, check=0)
+    for words in ("agent-days/s", "bytes/ag", "SoA B", "loop", "routes", "daily", "output",
+                  "2-thread speedup at 500:", "2-thread speedup at 1000:"):
+        assert words in p.stdout, (words, p.stdout)
+    rows = [l.split() for l in p.stdout.splitlines() if re.match(r"\s+\d+\s+[12]\s", l)]
+    assert len(rows) == 4, p.stdout
+    for r in rows:
+        assert float(r[3]) > 0 and float(r[5]) > 0, r  # agent-days/s, bytes per agent
+    assert not os.listdir(tmp), os.listdir(tmp)  # the HDF5 output is deleted
+
+
+def test_bench_refuses_bad_options(tmp):
+    assert "--sizes" in run("bench", "--sizes", "x", check=2).stderr
+    assert "--threads" in run("bench", "--threads", "", check=2).stderr
+    assert run("bench", "--help", check=0).stdout.startswith("usage: rumbo bench")
+
+
+if __name__ == "__main__":
+    main(globals())
