@@ -281,7 +281,7 @@ int compare_write_csv(FILE *f, const ind_table *t)
 
 /* ---- HTML ------------------------------------------------------------------------ */
 
-static void html_text(FILE *f, const char *s)
+void compare_html_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -310,7 +310,7 @@ void compare_write_html(FILE *f, const ind_table *t)
           f);
     for (int r = 0; r < t->n_runs; r++) {
         fprintf(f, "<th>%c: ", run_letter(r));
-        html_text(f, t->runs[r].scenario_name);
+        compare_html_text(f, t->runs[r].scenario_name);
         fputs("</th>", f);
     }
     for (int r = 1; r < t->n_runs; r++)
@@ -325,23 +325,23 @@ void compare_write_html(FILE *f, const ind_table *t)
         for (int p = 0; p < t->n_periods; p++) {
             if (!period_shown(t, row, p)) continue;
             fputs(t->periods[p].whole_run ? "<tr class=\"run\"><td>" : "<tr><td>", f);
-            html_text(f, label);
+            compare_html_text(f, label);
             fputs("</td><td>", f);
-            html_text(f, ind->unit);
+            compare_html_text(f, ind->unit);
             fputs("</td><td>", f);
-            html_text(f, t->periods[p].label);
+            compare_html_text(f, t->periods[p].label);
             fputs("</td>", f);
             for (int r = 0; r < t->n_runs; r++) {
                 fmt_summary(compare_summary(t, row, r, p), cell, sizeof cell);
                 fputs("<td>", f);
-                html_text(f, cell);
+                compare_html_text(f, cell);
                 fputs("</td>", f);
             }
             for (int r = 1; r < t->n_runs; r++) {
                 stats_diff d = compare_difference(t, row, r, p);
                 fmt_diff(d, cell, sizeof cell);
                 fputs(d.significant ? "<td class=\"sig\">" : "<td>", f);
-                html_text(f, cell);
+                compare_html_text(f, cell);
                 fputs("</td>", f);
             }
             fputs("</tr>\n", f);

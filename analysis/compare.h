@@ -25,5 +25,7 @@ bool compare_row_shown(const ind_table *t, const ind_row *row);
 void compare_print(FILE *f, const ind_table *t);
 int compare_write_csv(FILE *f, const ind_table *t);
 void compare_write_html(FILE *f, const ind_table *t);
+/* Writes `s` with HTML's special characters escaped (shared with the report). */
+void compare_html_text(FILE *f, const char *s);
 
 #endif

@@ -572,28 +572,6 @@ static int all_bars(report *rp)
 
 /* ---- index.html ---------------------------------------------------------------------- */
 
-static void html_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
 static const char html_head[] =
     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     "<title>rumbo report</title>\n<style>\n"
@@ -626,7 +604,7 @@ static int write_index(report *rp, const ind_table *t)
         date_format(run->start, first);
         date_format(run->start + run->days - 1, last);
         fputs("<li>", f);
-        html_text(f, rp->info[r].legend);
+        compare_html_text(f, rp->info[r].legend);
         fprintf(f, ": %d member%s, %s to %s</li>\n", run->n_members, run->n_members == 1 ? "" : "s",
                 first, last);
     }
@@ -656,7 +634,7 @@ static int write_index(report *rp, const ind_table *t)
                     "<figure><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a>"
                     "<figcaption>",
                     g->base, g->base, g->base);
-            html_text(f, g->caption);
+            compare_html_text(f, g->caption);
             fputs(" (<a href=\"", f);
             fputs(g->base, f);
             fputs(".svg\">SVG</a>)</figcaption></figure>\n", f);

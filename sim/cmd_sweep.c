@@ -316,10 +316,10 @@ static void finished(driver *dr, size_t sample, int rc, const diag *d, const voi
 
 /* This rank's runs: every size-th of the to-do list from its rank on, `jobs` at a time
  * (dynamic scheduling: a long run does not hold up the others). */
-static void run_share(driver *dr, const size_t *todo, size_t n_todo, int64_t stop_after)
+static void run_share(driver *dr, const size_t *pending, size_t n_pending, int64_t stop_after)
 {
-    long n_mine = (long)((n_todo + (size_t)dr->size - 1 - (size_t)dr->rank) / (size_t)dr->size);
-    if ((size_t)dr->rank >= n_todo) n_mine = 0;
+    long n_mine = (long)((n_pending + (size_t)dr->size - 1 - (size_t)dr->rank) / (size_t)dr->size);
+    if ((size_t)dr->rank >= n_pending) n_mine = 0;
     int64_t started = 0;
     if (dr->jobs > 1 && dr->threads > 1) omp_set_max_active_levels(2);
 #pragma omp parallel num_threads(dr->jobs)
@@ -328,7 +328,7 @@ static void run_share(driver *dr, const size_t *todo, size_t n_todo, int64_t sto
         if (!result) abort();
 #pragma omp for schedule(dynamic, 1)
         for (long j = 0; j < n_mine; j++) {
-            size_t sample = todo[(size_t)dr->rank + (size_t)j * (size_t)dr->size];
+            size_t sample = pending[(size_t)dr->rank + (size_t)j * (size_t)dr->size];
             if (!may_start(dr, &started, stop_after)) continue;
             diag d = {0};
             int rc = sweep_run_sample(dr->sp, sample, dr->threads, should_stop, dr, result, &d);
@@ -361,14 +361,14 @@ static int analyse(driver *dr)
     return rc;
 }
 
-static size_t *todo_list(const uint8_t *done, size_t runs, size_t *n)
+static size_t *pending_list(const uint8_t *done, size_t runs, size_t *n)
 {
-    size_t *todo = malloc((runs + 1) * sizeof(size_t));
-    if (!todo) abort();
+    size_t *pending = malloc((runs + 1) * sizeof(size_t));
+    if (!pending) abort();
     *n = 0;
     for (size_t i = 0; i < runs; i++)
-        if (!done[i]) todo[(*n)++] = i;
-    return todo;
+        if (!done[i]) pending[(*n)++] = i;
+    return pending;
 }
 
 static char *default_output(const char *spec_path)
@@ -476,10 +476,10 @@ static int sweep_main(driver *dr, const char *spec_path, const char *out, bool f
     if (rc != EXIT_OK) {
         if (dr->rank == 0) cli_report(&dr->d);
     } else {
-        size_t n_todo;
-        size_t *todo = todo_list(done, sp.runs, &n_todo);
+        size_t n_pending;
+        size_t *pending = pending_list(done, sp.runs, &n_pending);
         dr->workers_left = dr->size - 1;
-        run_share(dr, todo, n_todo, stop_after);
+        run_share(dr, pending, n_pending, stop_after);
 #ifdef RUMBO_MPI
         if (dr->size > 1 && dr->rank == 0) {
             if (dr->stop) send_stop_to_all(dr);
@@ -495,7 +495,7 @@ static int sweep_main(driver *dr, const char *spec_path, const char *out, bool f
             MPI_Send(report, (int)sizeof report, MPI_CHAR, 0, TAG_DONE, MPI_COMM_WORLD);
         }
 #endif
-        free(todo);
+        free(pending);
         rc = dr->rank == 0 ? finish(dr, out) : dr->status;
 #ifdef RUMBO_MPI
         /* Every rank exits with rank 0's verdict, so mpirun reports one outcome, and takes
