@@ -730,6 +730,8 @@ const module crime_module = {
     .init = crime_init,
     .day_start = crime_day_start,
     .agent_act = crime_act,
+    .act_states = STATE_BIT(STATE_HANDED_OVER) | STATE_BIT(STATE_KIDNAPPED) |
+                  STATE_BIT(STATE_EXPLOITED),
     .day_end = crime_day_end,
     .agent_enter_edge = crime_enter_edge,
     .agent_reach_node = crime_reach_node,

@@ -189,6 +189,10 @@ const module enforcement_module = {
     .day_start = enforcement_day_start,
     .agent_plan = enforcement_plan,
     .agent_act = enforcement_act,
+    /* Entry documents for newcomers; capacity requests of detainees. */
+    .plan_states = STATE_BIT(STATE_WAITING) | STATE_BIT(STATE_DETAINED),
+    /* Raids on lodgings; detention and deportation. */
+    .act_states = STATE_BIT(STATE_WAITING) | STATE_BIT(STATE_DETAINED) | STATE_BIT(STATE_DEPORTED),
     .day_end = enforcement_day_end,
     .agent_enter_edge = enforcement_enter_edge,
     .agent_reach_node = enforcement_reach_node,

@@ -371,6 +371,11 @@ const module labour_module = {
     .day_start = labour_day_start,
     .agent_plan = labour_plan,
     .agent_act = labour_act,
+    /* Job seekers are waiting, or at the end of a contract. */
+    .plan_states = STATE_BIT(STATE_WAITING) | STATE_BIT(STATE_WORKING),
+    /* Everyone on the move spends; workers earn; seasonal workers come back. */
+    .act_states = STATE_BIT(STATE_WAITING) | STATE_BIT(STATE_TRAVELLING) |
+                  STATE_BIT(STATE_WORKING) | STATE_BIT(STATE_HOME),
     .day_end = labour_day_end,
     .free_state = labour_free_state,
 };

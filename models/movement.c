@@ -489,6 +489,8 @@ const module movement_module = {
     .day_start = movement_day_start,
     .agent_plan = movement_plan,
     .agent_act = movement_act,
+    .plan_states = STATE_BIT(STATE_WAITING),
+    .act_states = STATE_BIT(STATE_WAITING) | STATE_BIT(STATE_TRAVELLING),
     .day_end = movement_day_end,
     .free_state = movement_free_state,
 };

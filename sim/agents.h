@@ -39,6 +39,9 @@ typedef enum {
 
 extern const char *const state_names[STATE_COUNT];
 
+/* A set of states as a bit mask: STATE_BIT(STATE_WAITING) | ... */
+#define STATE_BIT(state) (1u << (state))
+
 /* Attributes packed in `attrs` (see agents_attr_*). */
 enum { NAT_GT, NAT_HN, NAT_SV, NAT_NI, NAT_OTHER, NAT_COUNT };
 extern const char *const nationality_names[NAT_COUNT];

@@ -39,6 +39,7 @@ static const char bench_usage[] =
     "      --warmup N        days before measuring (default 60)\n"
     "      --threads LIST    thread counts (default 1,2)\n"
     "      --tmpdir DIR      where the HDF5 output is written and deleted (default /tmp)\n"
+    "      --phases          also print each timed phase in ns per agent-day\n"
     "  -h, --help            this help\n";
 
 enum { MAX_LIST = 8 };
@@ -48,12 +49,14 @@ typedef struct bench_opts {
     double sizes[MAX_LIST];
     int n_sizes, threads[MAX_LIST], n_threads;
     int64_t days, warmup;
+    bool phases;
 } bench_opts;
 
 typedef struct bench_result {
     double live, warm_live, peak_live, agent_days, seconds, rate;
     double loop, routes, daily, output_share, output_seconds, run_seconds;
     double rss_bytes, bytes_per_agent, soa_bytes_per_agent;
+    sim_timing timing; /* over the measured days */
 } bench_result;
 
 static double wall(void)
@@ -182,6 +185,7 @@ static int run_one(const bench_opts *o, double per_year, int threads, bench_resu
     for (size_t k = 0; k < sizeof delta / sizeof(double); k++)
         a[k] -= b[k];
     phase_split(&delta, &r->loop, &r->routes, &r->daily);
+    r->timing = delta;
     run_info info = {sc.yaml, sc.name, sc.seed, 1, 0, sc.start, sc.days};
     double t_out = wall();
     output_file *out = output_open(path, &s.out, 1, &info, d);
@@ -208,6 +212,22 @@ static void print_result(double target, int threads, const bench_result *r)
            r->soa_bytes_per_agent, r->loop * pct, r->routes * pct, r->daily * pct,
            100 * r->output_share);
     fflush(stdout);
+}
+
+/* Every timed phase of one result, in ns per agent-day (for --phases). */
+static void print_phases(const bench_result *r)
+{
+    const sim_timing *t = &r->timing;
+    double k = r->agent_days > 0 ? 1e9 / r->agent_days : 0;
+    printf("          ns/agent-day: plan %.1f, capacity %.1f, act %.1f, clear %.1f, fold %.1f, "
+           "outcomes %.1f, compact %.1f\n",
+           t->plan * k, t->capacity * k, t->act * k, t->clear * k, t->fold * k, t->outcomes * k,
+           t->compact * k);
+    printf("          day_start/day_end:");
+    for (int m = 0; m < model_count; m++)
+        if (t->day_start[m] + t->day_end[m] > 0)
+            printf(" %s %.1f/%.1f", model_table[m]->name, t->day_start[m] * k, t->day_end[m] * k);
+    printf("\n");
 }
 
 static int bench(const bench_opts *o, diag *d)
@@ -245,6 +265,7 @@ static int bench(const bench_opts *o, diag *d)
             if (t == 0 && r.warm_live > 0)
                 py[0] = py[1], lv[0] = lv[1], py[1] = per_year, lv[1] = r.warm_live;
             print_result(o->sizes[k], o->threads[t], &r);
+            if (o->phases) print_phases(&r);
             if (o->threads[t] == 1) rate1[k] = r.rate;
             if (o->threads[t] == 2) rate2[k] = r.rate;
         }
@@ -262,6 +283,7 @@ int cmd_bench(int argc, char **argv)
                                          {"warmup", required_argument, 0, 'W'},
                                          {"threads", required_argument, 0, 'T'},
                                          {"tmpdir", required_argument, 0, 'O'},
+                                         {"phases", no_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bench_opts o = {.scenario = "scenarios/baseline.yaml",
@@ -295,6 +317,9 @@ int cmd_bench(int argc, char **argv)
             break;
         case 'O':
             o.tmpdir = optarg;
+            break;
+        case 'P':
+            o.phases = true;
             break;
         case 'h':
             fputs(bench_usage, stdout);

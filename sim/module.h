@@ -39,6 +39,12 @@ typedef struct module {
     void (*day_start)(sim *s, void *state);
     void (*agent_plan)(sim *s, void *state, size_t i, worker *w);
     void (*agent_act)(sim *s, void *state, size_t i, worker *w);
+    /* The agent states (STATES(...) bits, sim/agents.h) in which agent_plan and
+     * agent_act have anything to do; the engine does not call them for an agent in
+     * any other state. Most agents on most days are on the road, at work or held,
+     * so this spares most of the calls. 0: every state. agent_act sees the state
+     * as the hooks before it left it. */
+    uint32_t plan_states, act_states;
     void (*day_end)(sim *s, void *state);
     /* Encounters, called by the movement module from its agent_act (so, in parallel,
      * for agent i only) when agent i sets out along edge e or reaches node v. A hook

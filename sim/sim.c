@@ -8,6 +8,13 @@
 
 #include "sim/outcomes.h"
 
+/* Agents handed to a thread at a time in the daily passes. Agents are stored in
+ * order of entry, so cost per agent varies along the array (the newest are on the
+ * move, the oldest mostly held or at work): a static split by halves leaves one
+ * thread idle, chunks taken in turn balance the load. Which thread takes an agent
+ * never changes a result (sim/module.h). */
+enum { AGENT_CHUNK = 2048 };
+
 static void register_outputs(sim *s)
 {
     const network *net = s->net;
@@ -100,8 +107,15 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
         if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
         if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
-        if (model_table[m]->agent_plan) s->plan_hooks[s->n_plan_hooks++] = m;
-        if (model_table[m]->agent_act) s->act_hooks[s->n_act_hooks++] = m;
+        const module *md = model_table[m];
+        if (md->agent_plan) {
+            s->plan_states[s->n_plan_hooks] = md->plan_states ? md->plan_states : ~0u;
+            s->plan_hooks[s->n_plan_hooks++] = m;
+        }
+        if (md->agent_act) {
+            s->act_states[s->n_act_hooks] = md->act_states ? md->act_states : ~0u;
+            s->act_hooks[s->n_act_hooks++] = m;
+        }
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     if (!s->workers) abort();
@@ -252,10 +266,12 @@ void sim_step(sim *s)
 #pragma omp parallel num_threads(s->n_threads)
     {
         worker *w = &s->workers[omp_get_thread_num()];
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, AGENT_CHUNK)
         for (long i = 0; i < n; i++) {
             ag->grants[i] = 0;
+            uint32_t state = STATE_BIT(ag->state[i]);
             for (int k = 0; k < s->n_plan_hooks; k++) {
+                if (!(s->plan_states[k] & state)) continue;
                 int m = s->plan_hooks[k];
                 mt[m]->agent_plan(s, s->state[m], (size_t)i, w);
             }
@@ -275,9 +291,10 @@ void sim_step(sim *s)
             if (l != lists) free(l);
             t_cap = now();
         }
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, AGENT_CHUNK)
         for (long i = 0; i < n; i++) {
             for (int k = 0; k < s->n_act_hooks; k++) {
+                if (!(s->act_states[k] & STATE_BIT(ag->state[i]))) continue;
                 int m = s->act_hooks[k];
                 mt[m]->agent_act(s, s->state[m], (size_t)i, w);
             }

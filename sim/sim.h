@@ -80,6 +80,7 @@ struct sim {
     /* Modules with encounter hooks, in table order (the hot loop calls only these). */
     int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
     int plan_hooks[16], n_plan_hooks, act_hooks[16], n_act_hooks; /* likewise */
+    uint32_t plan_states[16], act_states[16]; /* per plan/act hook: module's states */
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
