@@ -65,15 +65,16 @@ static int behaviour_read(cfg *root, const network *net, void *params, diag *d)
     cfg *sec = cfg_child(root, "behaviour"), *groups[AVERSION_COUNT], *risk, *delay;
     p->on = sec != NULL;
     if (!sec) return 0;
-    double delays[INFO_COUNT];
+    double delays[INFO_COUNT], scale;
     if (cfg_get_map(root, "behaviour", &sec, d) ||
         cfg_get_double(sec, "choice_scale", 1e-3, 1e3, &p->choice_scale, d) ||
         params_named_maps(sec, "groups", aversion_names, AVERSION_COUNT, groups, d) ||
         cfg_get_map(sec, "risk", &risk, d) ||
         cfg_get_double(risk, "half_life_days", 0.1, 3650, &p->half_life_days, d) ||
         cfg_get_double(risk, "prior_exposures", 0, 1e9, &p->prior_exposures, d) ||
-        cfg_get_map(risk, "delay_days", &delay, d))
+        cfg_get_map(risk, "delay_days", &delay, d) || params_population_scale(root, &scale, d))
         return -1;
+    p->prior_exposures *= scale; /* weighed against counts of people */
     for (int a = 0; a < AVERSION_COUNT; a++)
         if (read_group(groups[a], &p->groups[a], d)) return -1;
     for (int k = 0; k < INFO_COUNT; k++) {

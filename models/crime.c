@@ -34,6 +34,7 @@ typedef struct crime_state {
     int *adj_start, *adj;   /* neighbouring places */
     org_world world;
     uint8_t *present;                 /* per place: some organisation holds it today */
+    double factor[CRIME_CLASSES * CRIME_COUNT]; /* crime_factor by class, this epoch's */
     int64_t *revenue;                 /* n_org x places, today's (serial scratch) */
     int64_t *paid;                    /* n_org, today's payments to officials */
     size_t x_revenue, x_place, x_org; /* worker counters */
@@ -193,6 +194,13 @@ static int crime_read(cfg *root, const network *net, void *params, diag *d)
     p->strength = places_alloc(net, orgs->n);
     for (size_t k = 0; k < orgs->n; k++)
         if (read_organisation(orgs, orgs->kids[k], net, p, d)) return -1;
+    /* Revenue and payments grow with the number of people: so must the pesos they
+     * are weighed against. */
+    double scale;
+    if (params_population_scale(root, &scale, d)) return -1;
+    p->dyn.collusion_half_pesos *= scale;
+    for (int o = 0; o < p->n_org; o++)
+        p->upkeep[o] *= scale;
     return 0;
 }
 
@@ -206,12 +214,10 @@ static void crime_free_params(void *params)
 
 /* ---- vulnerability and hazards (pure) ---------------------------------------------- */
 
-double crime_vulnerability(const crime_params *p, const agents *a, size_t i, int activity,
-                           double presence)
+double crime_factor(const crime_params *p, unsigned t, bool carries_money, int activity)
 {
     const vulnerability_params *v = &p->vul;
-    unsigned t = a->traits[i];
-    int age = agent_age(a, i);
+    int age = (int)(t >> TRAIT_AGE_SHIFT) & 3;
     bool female = t & TRAIT_FEMALE, accompanied = t & TRAIT_ACCOMPANIED;
     if (activity == CRIME_TRAFFICKING && !female && age == AGE_ADULT) return 0;
     double x = (female ? v->female : 1) * (age == AGE_CHILD        ? v->child
@@ -222,20 +228,33 @@ double crime_vulnerability(const crime_params *p, const agents *a, size_t i, int
         x *= v->alone_without_contacts;
     if (t & TRAIT_SMUGGLER) x *= v->with_smuggler;
     if (accompanied) x *= v->with_family;
-    if ((activity == CRIME_ROBBERY || activity == CRIME_KIDNAPPING) &&
-        a->money[i] >= v->money_threshold)
+    if ((activity == CRIME_ROBBERY || activity == CRIME_KIDNAPPING) && carries_money)
         x *= v->carrying_money;
-    return x * (1 - v->protection * presence);
+    return x;
+}
+
+double crime_vulnerability(const crime_params *p, const agents *a, size_t i, int activity,
+                           double presence)
+{
+    return crime_factor(p, a->traits[i], a->money[i] >= p->vul.money_threshold, activity) *
+           (1 - p->vul.protection * presence);
 }
 
 double crime_hazards(const crime_params *p, const double *strength, size_t n_places, size_t q,
                      double presence, bool on_train, const agents *a, size_t i, double *h)
 {
-    double V[CRIME_COUNT], total = 0;
+    double factor[CRIME_COUNT];
     for (int k = 0; k < CRIME_COUNT; k++)
-        V[k] = k == CRIME_EXTORTION && !on_train
-                   ? 0
-                   : p->rate[k] * crime_vulnerability(p, a, i, k, presence);
+        factor[k] = crime_factor(p, a->traits[i], a->money[i] >= p->vul.money_threshold, k);
+    return crime_hazards_of(p, strength, n_places, q, presence, on_train, factor, h);
+}
+
+double crime_hazards_of(const crime_params *p, const double *strength, size_t n_places, size_t q,
+                        double presence, bool on_train, const double *factor, double *h)
+{
+    double V[CRIME_COUNT], total = 0, shield = 1 - p->vul.protection * presence;
+    for (int k = 0; k < CRIME_COUNT; k++)
+        V[k] = k == CRIME_EXTORTION && !on_train ? 0 : p->rate[k] * (factor[k] * shield);
     for (int o = 0; o < p->n_org; o++) {
         double S = strength[(size_t)o * n_places + q];
         for (int k = 0; k < CRIME_COUNT; k++) {
@@ -360,11 +379,13 @@ static void encounter(sim *s, crime_state *st, size_t i, size_t q, double presen
     const crime_params *p = st->p;
     if (!p->on || !st->present[q]) return;
     double h[CRIME_MAX_ORGS * CRIME_COUNT], u[4];
-    double total =
-        crime_hazards(p, st->world.strength, sim_n_places(s), q, presence, on_train, &s->ag, i, h);
+    const double *factor = st->factor + (size_t)crime_class(p, &s->ag, i) * CRIME_COUNT;
+    double total = crime_hazards_of(p, st->world.strength, sim_n_places(s), q, presence, on_train,
+                                    factor, h);
     if (total <= 0) return;
     rng_uniform4(s->key, s->ag.id[i], (uint32_t)s->day, purpose, index, u);
-    if (u[0] >= -expm1(-total)) return;
+    /* 1 - exp(-total) < total: most draws are settled without the exponential. */
+    if (u[0] >= total || u[0] >= -expm1(-total)) return;
     double target = u[1] * total, acc = 0;
     int pick = -1;
     for (int k = 0; k < p->n_org * CRIME_COUNT; k++) {
@@ -624,6 +645,10 @@ static void crime_day_start(sim *s, void *state)
     crime_state *st = state;
     st->p = sim_params(s, MODULE_CRIME);
     if (st->n_org == 0 || !st->p->on) return;
+    if (s->epoch_changed)
+        for (unsigned c = 0; c < CRIME_CLASSES; c++)
+            for (int k = 0; k < CRIME_COUNT; k++)
+                st->factor[c * CRIME_COUNT + (unsigned)k] = crime_factor(st->p, c / 2, c % 2, k);
     size_t P = sim_n_places(s);
     /* Organisations new in this epoch start with their declared strength. */
     for (; st->started < st->p->n_org; st->started++)

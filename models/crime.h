@@ -88,12 +88,30 @@ typedef struct crime_params {
     double anti_crime; /* extra share of strength lost per day (timeline lever) */
 } crime_params;
 
-/* Vulnerability V[a] of agent i at a place with protection `presence`. */
+/* Vulnerability V[a] of agent i at a place with protection `presence`: the agent's
+ * factor (below) times 1 - protection x presence. */
 double crime_vulnerability(const crime_params *p, const agents *a, size_t i, int activity,
                            double presence);
 
-/* Hazards h[o * CRIME_COUNT + a] of agent i at place q (strength: n_org x
- * n_places) with protection `presence` there, on a train or not; returns their sum. */
+/* The part of the vulnerability to `activity` that is the agent's own: it depends
+ * only on the trait bits in CRIME_TRAITS and on carrying money_threshold or more,
+ * so the module keeps a table of it by class (crime_class) instead of recomputing
+ * it at each encounter. */
+enum { CRIME_TRAITS = TRAIT_FEMALE | 3u << TRAIT_AGE_SHIFT | TRAIT_ACCOMPANIED | TRAIT_SMUGGLER |
+                      TRAIT_CONTACTS,
+       CRIME_CLASSES = 2 * (CRIME_TRAITS + 1) };
+double crime_factor(const crime_params *p, unsigned traits, bool carries_money, int activity);
+static inline unsigned crime_class(const crime_params *p, const agents *a, size_t i)
+{
+    return (a->traits[i] & CRIME_TRAITS) * 2u + (a->money[i] >= p->vul.money_threshold);
+}
+
+/* Hazards h[o * CRIME_COUNT + a] at place q (strength: n_org x n_places) with
+ * protection `presence` there, on a train or not, of an agent with vulnerability
+ * factors factor[CRIME_COUNT]; returns their sum. */
+double crime_hazards_of(const crime_params *p, const double *strength, size_t n_places, size_t q,
+                        double presence, bool on_train, const double *factor, double *h);
+/* The same for agent i. */
 double crime_hazards(const crime_params *p, const double *strength, size_t n_places, size_t q,
                      double presence, bool on_train, const agents *a, size_t i, double *h);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "models/enforcement_internal.h"
+#include "models/params.h"
 
 /* ---- parameters -------------------------------------------------------------- */
 
@@ -93,7 +94,7 @@ static int read_minors_and_reattempts(cfg *sec, const network *net, detention_pa
     return 0;
 }
 
-int detention_read(cfg *sec, const network *net, detention_params *p, diag *d)
+int detention_read(cfg *sec, const network *net, double scale, detention_params *p, diag *d)
 {
     cfg *det, *stations;
     const char *hub;
@@ -103,8 +104,16 @@ int detention_read(cfg *sec, const network *net, detention_params *p, diag *d)
     if (!p->station_places || !p->shelter_places) abort();
     if (cfg_get_map(sec, "detention", &det, d) || cfg_get_map(det, "stations", &stations, d) ||
         read_node_counts(stations, net, p->station_places, d) ||
-        cfg_get_string(det, "hub", &hub, d) || cfg_get_int(det, "stay_days", 0, 3650, &stay, d))
+        cfg_get_string(det, "hub", &hub, d) || cfg_get_int(det, "stay_days", 0, 3650, &stay, d) ||
+        read_deportation(sec, net, p, d) || read_minors_and_reattempts(sec, net, p, d))
         return -1;
+    for (int v = 0; v < net->n_nodes; v++) {
+        p->station_places[v] = llround(params_scale_capacity((double)p->station_places[v], scale));
+        p->shelter_places[v] = llround(params_scale_capacity((double)p->shelter_places[v], scale));
+    }
+    for (int k = 0; k < NAT_COUNT; k++)
+        p->seats_per_day[k] *= scale;
+    p->minor_returns_per_day *= scale;
     p->stay_days = (int)stay;
     p->hub = network_find_node(net, hub);
     if (p->hub < 0 || p->station_places[p->hub] <= 0) {
@@ -115,7 +124,7 @@ int detention_read(cfg *sec, const network *net, detention_params *p, diag *d)
                    "'%s' must be a node with a station (a positive entry in stations)", hub);
         return -1;
     }
-    return read_deportation(sec, net, p, d) || read_minors_and_reattempts(sec, net, p, d) ? -1 : 0;
+    return 0;
 }
 
 void detention_free(detention_params *p)

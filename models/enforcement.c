@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "models/enforcement_internal.h"
+#include "models/params.h"
 
 static int enforcement_read(cfg *root, const network *net, void *params, diag *d)
 {
@@ -18,8 +19,10 @@ static int enforcement_read(cfg *root, const network *net, void *params, diag *d
     cfg *sec = cfg_child(root, "enforcement");
     if (!sec) return 0; /* module off */
     p->enabled = true;
-    if (cfg_get_map(root, "enforcement", &sec, d) || checkpoints_read(sec, net, &p->cp, d) ||
-        detention_read(sec, net, &p->det, d) || documents_read(sec, &p->doc, d))
+    double scale;
+    if (cfg_get_map(root, "enforcement", &sec, d) || params_population_scale(root, &scale, d) ||
+        checkpoints_read(sec, net, &p->cp, d) || detention_read(sec, net, scale, &p->det, d) ||
+        documents_read(sec, &p->doc, d))
         return -1;
     return 0;
 }

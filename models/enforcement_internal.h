@@ -96,7 +96,7 @@ double checkpoints_probability(const checkpoint_params *p, const agents *ag, siz
                                double strength, travel_mode mode, double raid);
 
 /* detention.c */
-int detention_read(cfg *sec, const network *net, detention_params *p, diag *d);
+int detention_read(cfg *sec, const network *net, double scale, detention_params *p, diag *d);
 void detention_free(detention_params *p);
 void detention_day_start(sim *s, enforcement_state *st);
 /* A detected migrant whom no official let go: counted as a detention where caught. */

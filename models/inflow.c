@@ -87,10 +87,13 @@ static int inflow_read(cfg *root, const network *net, void *params, diag *d)
 {
     inflow_params *p = params;
     cfg *sec, *cross, *nat, *months = NULL;
+    double scale;
     if (cfg_get_map(root, "inflow", &sec, d) ||
         cfg_get_double(sec, "per_year", 0, 1e9, &p->per_year, d) ||
-        cfg_get_map(sec, "crossings", &cross, d) || cfg_get_map(sec, "nationalities", &nat, d))
+        cfg_get_map(sec, "crossings", &cross, d) || cfg_get_map(sec, "nationalities", &nat, d) ||
+        params_population_scale(root, &scale, d))
         return -1;
+    p->per_year *= scale;
     p->crossing_share = calloc((size_t)net->n_nodes, sizeof(double));
     if (!p->crossing_share) abort();
     if (network_read_node_values(net, cross, 0, 1, p->crossing_share, d)) return -1;

@@ -76,7 +76,8 @@ static int labour_read(cfg *root, const network *net, void *params, diag *d)
     if (!p->jobs || !p->wage || !p->demand || !p->farm) abort();
     p->on = sec != NULL;
     if (!sec) return 0;
-    return cfg_get_map(root, "labour", &sec, d) ||
+    double scale;
+    if (cfg_get_map(root, "labour", &sec, d) ||
            cfg_get_double(sec, "daily_spend", 0, 1e5, &p->daily_spend, d) ||
            cfg_get_double(sec, "contract_days", 1, 366, &p->contract_days, d) ||
            cfg_get_double(sec, "transit_money_target", 0, 1e8, &p->transit_money_target, d) ||
@@ -89,7 +90,12 @@ static int labour_read(cfg *root, const network *net, void *params, diag *d)
            cfg_get_double(sec, "home_days", 0, 3650, &p->home_days, d) ||
            cfg_get_double(sec, "return_per_day", 0, 1, &p->return_per_day, d) ||
            read_places(sec, "farms", net, p, true, d) ||
-           read_places(sec, "odd_jobs", net, p, false, d);
+           read_places(sec, "odd_jobs", net, p, false, d) ||
+           params_population_scale(root, &scale, d))
+        return -1;
+    for (size_t v = 0; v < V; v++)
+        p->jobs[v] = params_scale_capacity(p->jobs[v], scale);
+    return 0;
 }
 
 static void labour_free_params(void *params)

@@ -45,7 +45,8 @@ typedef struct movement_state {
 /* Random purposes of this module (RNG_MOVE is the route choice). */
 enum { RNG_BOARDING = RNG_BEHAVIOUR + 0, RNG_INJURY = RNG_BEHAVIOUR + 3 };
 
-static int read_lines(cfg *trains, const network *net, movement_params *p, diag *d)
+static int read_lines(cfg *trains, const network *net, double scale, movement_params *p,
+                      diag *d)
 {
     p->lines = calloc((size_t)net->n_lines + 1, sizeof *p->lines);
     if (!p->lines) abort();
@@ -62,6 +63,7 @@ static int read_lines(cfg *trains, const network *net, movement_params *p, diag 
             cfg_get_double(c, "riders_per_train", 0, 1e5, &lp->riders_per_train, d) ||
             cfg_get_double(c, "speed_kmh", 0.1, 200, &lp->speed_kmh, d))
             return -1;
+        lp->riders_per_train = params_scale_capacity(lp->riders_per_train, scale);
     }
     return 0;
 }
@@ -70,8 +72,9 @@ static int movement_read(cfg *root, const network *net, void *params, diag *d)
 {
     movement_params *p = params;
     cfg *sec, *modes, *trains;
+    double scale;
     if (cfg_get_map(root, "movement", &sec, d) || cfg_get_map(sec, "modes", &modes, d) ||
-        cfg_get_map(sec, "trains", &trains, d))
+        cfg_get_map(sec, "trains", &trains, d) || params_population_scale(root, &scale, d))
         return -1;
     static const travel_mode self_paced[] = {MODE_FOOT, MODE_ROAD, MODE_RIVER};
     for (size_t k = 0; k < sizeof self_paced / sizeof *self_paced; k++) {
@@ -84,7 +87,7 @@ static int movement_read(cfg *root, const network *net, void *params, diag *d)
             cfg_opt_double(m, "fare_per_trip", 0, 1e6, &p->fare_per_trip[mode], d))
             return -1;
     }
-    return read_lines(trains, net, p, d) || trains_read_boarding(sec, &p->boarding, d);
+    return read_lines(trains, net, scale, p, d) || trains_read_boarding(sec, &p->boarding, d);
 }
 
 static void movement_free_params(void *params)

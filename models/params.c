@@ -17,6 +17,18 @@ int params_fail(const cfg *node, diag *d, const char *fmt, ...)
     return -1;
 }
 
+int params_population_scale(cfg *root, double *scale, diag *d)
+{
+    *scale = 1;
+    return cfg_opt_double(root, "population_scale", 1e-3, 1e3, scale, d);
+}
+
+double params_scale_capacity(double x, double scale)
+{
+    double y = x * scale;
+    return x > 0 && scale < 1 && y < 1 ? 1 : y;
+}
+
 int params_list(cfg *map, const char *key, size_t n, double lo, double hi, double *out, diag *d)
 {
     cfg *list;

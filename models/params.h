@@ -22,4 +22,16 @@ int params_shares(cfg *map, const char *const *names, int n, double *out, diag *
 int params_named_maps(cfg *map, const char *key, const char *const *names, int n, cfg **out,
                       diag *d);
 
+/* The scenario's `population_scale` (1 when absent): the run simulates this many
+ * times the real population. Each module multiplies into it what is counted in
+ * people: inflow, capacities (seats, beds, jobs, places) and the counts weighed
+ * against flows (behaviour's prior exposures, organisations' upkeep and collusion
+ * payments), so that every agent meets the same odds at any scale. A run at 0.1 is
+ * a 10% sample; a run at 50 is how `rumbo bench` reaches a million live agents. */
+int params_population_scale(cfg *root, double *scale, diag *d);
+
+/* Capacity x (seats, beds, places) at a scale. Below 1 a positive capacity stays at
+ * least 1, so that no station or shelter vanishes from a small sample. */
+double params_scale_capacity(double x, double scale);
+
 #endif

@@ -144,9 +144,9 @@ void agents_init(agents *a);
 void agents_free(agents *a);
 /* Appends `count` zeroed agents and returns the index of the first. */
 size_t agents_spawn(agents *a, size_t count);
-/* Removes agents in final states, keeping the order of the others (order matters
- * for determinism only through ids, but a stable order keeps memory access
- * patterns and checkpoints simple). Returns how many were removed. */
+/* Removes agents in final states; the last agents that stay take their slots, so
+ * storage order is not order of entry (nothing may depend on it: results depend on
+ * ids, never on where an agent is stored). Returns how many were removed. */
 size_t agents_compact(agents *a);
 
 #endif

@@ -1,10 +1,12 @@
 /* `rumbo bench`: speed and memory of the full model at several population sizes.
  *
- * For each target number of live agents N the scenario's inflow is scaled through
- * the scenario tree (--set inflow.per_year=...): a pilot run at the scenario's own
- * inflow measures the live agents after the warm-up, and the inflow is multiplied
- * by N / that count (live agents grow about linearly with inflow; the figures print
- * the live agents actually reached). Each size then runs warm-up + measured days
+ * For each target number of live agents N the whole population is scaled through
+ * the scenario tree (--set population_scale=...: inflow and every capacity together,
+ * models/params.h), so that every size runs the same model per agent; scaling the
+ * inflow alone would fill the trains, shelters and jobs and grow queues instead. A
+ * pilot run at the scenario's own scale measures the live agents after the warm-up,
+ * and the scale is N / that count (the figures print the live agents actually
+ * reached). Each size then runs warm-up + measured days
  * from scratch with each thread count, writes its HDF5 output to a temporary file,
  * and reports over the measured days only: agent-days per second, the share of the
  * wall time in each phase (sim_timing), and memory (peak resident set, VmHWM, reset
@@ -19,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "models/inflow.h"
 #include "models/models.h"
 #include "sim/cli.h"
 #include "sim/output.h"
@@ -29,7 +30,7 @@ static const char bench_usage[] =
     "usage: rumbo bench [SCENARIO] [options]\n"
     "\n"
     "Runs SCENARIO (default scenarios/baseline.yaml: the full default model) with its\n"
-    "inflow scaled so that about N agents are live, with 1 and 2 threads, and prints\n"
+    "population_scale set so that about N agents are live, with 1 and 2 threads, and prints\n"
     "agent-days per second, bytes per live agent, the 2-thread speedup and where the\n"
     "time goes. Each run: --warmup days to fill the system, then --days measured days.\n"
     "\n"
@@ -124,21 +125,21 @@ static void phase_split(const sim_timing *t, double *loop, double *routes, doubl
     }
 }
 
-static int load(const bench_opts *o, double per_year, int64_t days, scenario *sc, diag *d)
+/* Loads the scenario for `days` days at population scale `scale` (0: its own). */
+static int load(const bench_opts *o, double scale, int64_t days, scenario *sc, diag *d)
 {
     char set[64];
-    snprintf(set, sizeof set, "inflow.per_year=%.0f", per_year);
+    snprintf(set, sizeof set, "population_scale=%.17g", scale);
     const char *sets[] = {set};
-    scenario_overrides ov = {
-        .sets = sets, .n_sets = per_year > 0 ? 1 : 0, .seed = -1, .days = days};
+    scenario_overrides ov = {.sets = sets, .n_sets = scale > 0 ? 1 : 0, .seed = -1, .days = days};
     return scenario_load(sc, o->scenario, &ov, d);
 }
 
-/* Live agents after the warm-up at the scenario's own inflow, and that inflow. */
-static int pilot(const bench_opts *o, double *live, double *per_year, diag *d)
+/* Live agents after the warm-up at population scale 1. */
+static int pilot(const bench_opts *o, double *live, diag *d)
 {
     scenario sc = {0};
-    if (load(o, 0, o->warmup, &sc, d)) return -1;
+    if (load(o, 1, o->warmup, &sc, d)) return -1;
     sim s;
     if (sim_init(&s, &sc, 0, 1, d)) return -1;
     while (s.day < sc.days)
@@ -146,19 +147,14 @@ static int pilot(const bench_opts *o, double *live, double *per_year, diag *d)
     *live = (double)s.ag.n;
     sim_free(&s);
     scenario_free(&sc);
-    /* The scenario's inflow, read back through the tree: the pilot ran with it. */
-    scenario base = {0};
-    if (load(o, 0, 1, &base, d)) return -1;
-    *per_year = inflow_per_year(scenario_params(&base, 0, MODULE_INFLOW));
-    scenario_free(&base);
     return 0;
 }
 
-static int run_one(const bench_opts *o, double per_year, int threads, bench_result *r, diag *d)
+static int run_one(const bench_opts *o, double scale, int threads, bench_result *r, diag *d)
 {
     memset(r, 0, sizeof *r);
     scenario sc = {0};
-    if (load(o, per_year, o->warmup + o->days, &sc, d)) return -1;
+    if (load(o, scale, o->warmup + o->days, &sc, d)) return -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/rumbo-bench-%ld.h5", o->tmpdir, (long)getpid());
     reset_peak_rss();
@@ -203,14 +199,14 @@ static int run_one(const bench_opts *o, double per_year, int threads, bench_resu
     return rc ? -1 : 0;
 }
 
-static void print_result(double target, int threads, const bench_result *r)
+static void print_result(double target, double scale, int threads, const bench_result *r)
 {
     double sum = r->loop + r->routes + r->daily;
     double pct = sum > 0 ? 100.0 / r->seconds : 0;
-    printf("%9.0f %7d %9.0f %12.3g %10.1f %9.0f %7.1f %7.1f%% %7.1f%% %7.1f%% %7.1f%%\n", target,
-           threads, r->live, r->rate, r->rate > 0 ? 1e9 / r->rate : 0, r->bytes_per_agent,
-           r->soa_bytes_per_agent, r->loop * pct, r->routes * pct, r->daily * pct,
-           100 * r->output_share);
+    printf("%9.0f %7.3g %7d %9.0f %12.3g %10.1f %9.0f %7.1f %7.1f%% %7.1f%% %7.1f%% %7.1f%%\n",
+           target, scale, threads, r->live, r->rate, r->rate > 0 ? 1e9 / r->rate : 0,
+           r->bytes_per_agent, r->soa_bytes_per_agent, r->loop * pct, r->routes * pct,
+           r->daily * pct, 100 * r->output_share);
     fflush(stdout);
 }
 
@@ -232,39 +228,31 @@ static void print_phases(const bench_result *r)
 
 static int bench(const bench_opts *o, diag *d)
 {
-    double live0, per_year0;
-    if (pilot(o, &live0, &per_year0, d)) return -1;
+    double live0;
+    if (pilot(o, &live0, d)) return -1;
     if (live0 < 1) {
         diag_fail(d, EXIT_BAD_INPUT, "no live agents after %lld warm-up days: nothing to scale",
                   (long long)o->warmup);
         return -1;
     }
-    printf("rumbo bench: %s; %lld warm-up + %lld measured days; at inflow.per_year %.0f, "
+    printf("rumbo bench: %s; %lld warm-up + %lld measured days; at population_scale 1, "
            "%.0f live agents after the warm-up\n",
-           o->scenario, (long long)o->warmup, (long long)o->days, per_year0, live0);
+           o->scenario, (long long)o->warmup, (long long)o->days, live0);
     printf("  live: mean live agents over the measured days; agent-days/s and phase shares "
            "over the measured days;\n"
            "  bytes/agent: peak resident memory (VmHWM) over peak live agents; SoA: agent "
            "arrays incl. spare capacity;\n"
            "  output: writing the HDF5 file, share of the whole run (warm-up included)\n");
-    printf("%9s %7s %9s %12s %10s %9s %7s %8s %8s %8s %8s\n", "target", "threads", "live",
-           "agent-days/s", "ns/agent-d", "bytes/ag", "SoA B", "loop", "routes", "daily", "output");
+    printf("%9s %7s %7s %9s %12s %10s %9s %7s %8s %8s %8s %8s\n", "target", "scale", "threads",
+           "live", "agent-days/s", "ns/agent-d", "bytes/ag", "SoA B", "loop", "routes", "daily",
+           "output");
     double rate1[MAX_LIST] = {0}, rate2[MAX_LIST] = {0};
-    /* Live agents after the warm-up grow a little faster than inflow (capacities:
-     * seats, beds, jobs fill up), so the inflow for each size comes from a power law
-     * live = a per_year^b through the last two points seen (pilot, earlier sizes). */
-    double py[2] = {per_year0, per_year0}, lv[2] = {live0, live0};
     for (int k = 0; k < o->n_sizes; k++) {
-        double b = 1;
-        if (py[0] != py[1] && lv[0] > 0 && lv[1] > 0)
-            b = fmin(2, fmax(0.5, log(lv[1] / lv[0]) / log(py[1] / py[0])));
-        double per_year = py[1] * pow(o->sizes[k] / lv[1], 1 / b);
+        double scale = fmin(1e3, fmax(1e-3, o->sizes[k] / live0));
         for (int t = 0; t < o->n_threads; t++) {
             bench_result r;
-            if (run_one(o, per_year, o->threads[t], &r, d)) return -1;
-            if (t == 0 && r.warm_live > 0)
-                py[0] = py[1], lv[0] = lv[1], py[1] = per_year, lv[1] = r.warm_live;
-            print_result(o->sizes[k], o->threads[t], &r);
+            if (run_one(o, scale, o->threads[t], &r, d)) return -1;
+            print_result(o->sizes[k], scale, o->threads[t], &r);
             if (o->phases) print_phases(&r);
             if (o->threads[t] == 1) rate1[k] = r.rate;
             if (o->threads[t] == 2) rate2[k] = r.rate;
@@ -278,14 +266,11 @@ static int bench(const bench_opts *o, diag *d)
 
 int cmd_bench(int argc, char **argv)
 {
-    static const struct option opts[] = {{"sizes", required_argument, 0, 'N'},
-                                         {"days", required_argument, 0, 'D'},
-                                         {"warmup", required_argument, 0, 'W'},
-                                         {"threads", required_argument, 0, 'T'},
-                                         {"tmpdir", required_argument, 0, 'O'},
-                                         {"phases", no_argument, 0, 'P'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"sizes", required_argument, 0, 'N'},  {"days", required_argument, 0, 'D'},
+        {"warmup", required_argument, 0, 'W'}, {"threads", required_argument, 0, 'T'},
+        {"tmpdir", required_argument, 0, 'O'}, {"phases", no_argument, 0, 'P'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     bench_opts o = {.scenario = "scenarios/baseline.yaml",
                     .tmpdir = "/tmp",
                     .sizes = {1e4, 1e5, 1e6},

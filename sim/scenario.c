@@ -5,8 +5,9 @@
 #include <string.h>
 
 /* Keys the timeline may not change: they define the run, not a policy. */
-static const char *const fixed_keys[] = {"name",    "description", "start_date", "days",
-                                         "seed",    "network",     "timeline",   "extends"};
+static const char *const fixed_keys[] = {"name",    "description", "start_date",
+                                         "days",    "seed",        "network",
+                                         "timeline", "extends",    "population_scale"};
 
 typedef struct timeline_entry {
     cfg *node;

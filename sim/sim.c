@@ -8,10 +8,10 @@
 
 #include "sim/outcomes.h"
 
-/* Agents handed to a thread at a time in the daily passes. Agents are stored in
- * order of entry, so cost per agent varies along the array (the newest are on the
- * move, the oldest mostly held or at work): a static split by halves leaves one
- * thread idle, chunks taken in turn balance the load. Which thread takes an agent
+/* Agents handed to a thread at a time in the daily passes. Cost per agent varies
+ * along the array (new agents are appended and are on the move; older ones are
+ * mostly held or at work): a static split by halves leaves one thread idle, chunks
+ * taken in turn balance the load. Which thread takes an agent
  * never changes a result (sim/module.h). */
 enum { AGENT_CHUNK = 2048 };
 
