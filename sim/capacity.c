@@ -6,11 +6,15 @@
 uint32_t capacity_register(capacity_table *t, uint32_t count)
 {
     uint32_t first = t->n;
+    if (count >= CAPACITY_MAX_RESOURCES - t->n) abort(); /* a few per node and edge in practice */
     t->n += count;
     t->capacity = realloc(t->capacity, (t->n + 1) * sizeof(int64_t));
     t->granted = realloc(t->granted, (t->n + 1) * sizeof(int64_t));
     t->requested = realloc(t->requested, (t->n + 1) * sizeof(int64_t));
     if (!t->capacity || !t->granted || !t->requested) abort();
+    free(t->start); /* sized by n: made again at the next resolution */
+    free(t->fill);
+    t->start = t->fill = NULL;
     for (uint32_t i = first; i < t->n; i++) t->capacity[i] = t->granted[i] = t->requested[i] = 0;
     return first;
 }
@@ -20,6 +24,9 @@ void capacity_free(capacity_table *t)
     free(t->capacity);
     free(t->granted);
     free(t->requested);
+    free(t->bucketed);
+    free(t->start);
+    free(t->fill);
     memset(t, 0, sizeof *t);
 }
 
@@ -79,12 +86,21 @@ void capacity_resolve(capacity_table *t, cap_requests *per_thread, int n_threads
     }
     if (total == 0) return;
     /* Bucket the requests by resource (counting sort), then grant within each. */
-    size_t *start = calloc((size_t)t->n + 1, sizeof(size_t));
-    cap_request *all = malloc(total * sizeof *all);
-    if (!start || !all) abort();
+    if (total > t->bucketed_cap) {
+        t->bucketed_cap = total + total / 4;
+        free(t->bucketed);
+        t->bucketed = malloc(t->bucketed_cap * sizeof *t->bucketed);
+        if (!t->bucketed) abort();
+    }
+    if (!t->start) {
+        t->start = malloc(((size_t)t->n + 1) * sizeof(size_t));
+        t->fill = malloc(((size_t)t->n + 1) * sizeof(size_t));
+        if (!t->start || !t->fill) abort();
+    }
+    cap_request *all = t->bucketed;
+    size_t *start = t->start, *fill = t->fill;
+    start[0] = 0;
     for (uint32_t r = 0; r < t->n; r++) start[r + 1] = start[r] + (size_t)t->requested[r];
-    size_t *fill = malloc(((size_t)t->n + 1) * sizeof(size_t));
-    if (!fill) abort();
     memcpy(fill, start, ((size_t)t->n + 1) * sizeof(size_t));
     for (int k = 0; k < n_threads; k++) {
         for (size_t j = 0; j < per_thread[k].n; j++) all[fill[per_thread[k].v[j].resource]++] = per_thread[k].v[j];
@@ -101,7 +117,4 @@ void capacity_resolve(capacity_table *t, cap_requests *per_thread, int n_threads
         }
         t->granted[r] = (int64_t)take;
     }
-    free(fill);
-    free(start);
-    free(all);
 }

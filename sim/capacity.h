@@ -13,13 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 16 bytes: a day's requests can number a fifth of the agents. */
 typedef struct cap_request {
-    uint32_t resource;
+    uint32_t resource : 24; /* CAPACITY_MAX_RESOURCES */
+    uint32_t slot : 8;      /* which bit of agents.grants to set */
     uint32_t priority;
     uint32_t agent_id;
     uint32_t index; /* agent's index in the store for today */
-    uint8_t slot;   /* which bit of agents.grants to set */
 } cap_request;
+enum { CAPACITY_MAX_RESOURCES = 1 << 24 };
 
 typedef struct cap_requests {
     cap_request *v;
@@ -31,6 +33,10 @@ typedef struct capacity_table {
     int64_t *granted;  /* per resource, filled by capacity_resolve */
     int64_t *requested;
     uint32_t n;
+    /* Scratch for capacity_resolve, kept from day to day (not state). */
+    cap_request *bucketed;
+    size_t bucketed_cap;
+    size_t *start, *fill;
 } capacity_table;
 
 /* Reserves `count` consecutive resources and returns the first id. */

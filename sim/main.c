@@ -93,6 +93,7 @@ double cli_expected_entries(const scenario *sc)
 int main(int argc, char **argv)
 {
     threads_passive_by_default(argv);
+    memory_map_large_blocks();
     if (argc < 2) {
         fputs(usage, stderr);
         return EXIT_BAD_INPUT;

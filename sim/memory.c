@@ -24,6 +24,13 @@ static double heap_in_use(void)
 #endif
 }
 
+void memory_map_large_blocks(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 256 << 10);
+#endif
+}
+
 void memory_estimate(const scenario *sc, int threads, double entries, mem_estimate *e)
 {
     memset(e, 0, sizeof *e);

@@ -37,6 +37,13 @@ typedef struct mem_estimate {
 
 /* Estimates the peak memory of a run of `sc` with `threads` threads, bringing in
  * `entries` agents. */
+/* Large blocks (the agent arrays above all) get their own mappings, which grow in
+ * place (mremap) and go back to the system when freed. glibc's default raises the
+ * mapping threshold as blocks are freed, after which the agent arrays move into the
+ * heap and every growth leaves the old copy resident: 20% of the peak memory of a
+ * million-agent run. Call once at start-up. */
+void memory_map_large_blocks(void);
+
 void memory_estimate(const scenario *sc, int threads, double entries, mem_estimate *e);
 
 /* Parses a size: bytes, or a number with K, M, G or T (powers of 1024, an optional

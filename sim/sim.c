@@ -172,7 +172,11 @@ void sim_request(sim *s, worker *w, size_t i, uint32_t resource, int slot)
     uint32_t bits[4];
     rng_bits4(s->key, s->ag.id[i], (uint32_t)s->day, RNG_PRIORITY, (uint32_t)slot, bits);
     cap_requests_push(&w->requests,
-                      (cap_request){resource, bits[0], s->ag.id[i], (uint32_t)i, (uint8_t)slot});
+                      (cap_request){.resource = resource & (CAPACITY_MAX_RESOURCES - 1),
+                                    .slot = (uint32_t)slot,
+                                    .priority = bits[0],
+                                    .agent_id = s->ag.id[i],
+                                    .index = (uint32_t)i});
 }
 
 void sim_date(const sim *s, int day, int *y, int *m, int *d)

@@ -67,7 +67,10 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     uint8_t grants_a[10] = {0}, grants_b[10] = {0};
     cap_request reqs[10];
     for (uint32_t i = 0; i < 10; i++)
-        reqs[i] = (cap_request){base + (i == 9), (i * 7919u) % 10u, 100 + i, i, 0};
+        reqs[i] = (cap_request){.resource = base + (i == 9),
+                                .priority = (i * 7919u) % 10u,
+                                .agent_id = 100 + i,
+                                .index = i};
     /* Split one: everything on one thread, in order. */
     cap_requests one[1] = {{0}};
     for (int i = 0; i < 10; i++) cap_requests_push(&one[0], reqs[i]);
