@@ -308,15 +308,23 @@ static void without_work(sim *s, labour_state *st, size_t i, worker *w, lazy_dra
         decide(s, st->p, i, w, draws_of(s, i, d)[2]);
 }
 
-static void labour_act(sim *s, void *state, size_t i, worker *w)
+/* A day's living costs, for those on the move or at work. */
+static inline void spend_day(agents *ag, const labour_state *st, size_t i)
 {
-    labour_state *st = state;
+    ag->money[i] = ag->money[i] > st->spend ? ag->money[i] - st->spend : 0;
+}
+
+/* Everyone but the two common cases of labour_act: kept out of line so that the
+ * common cases run without this one's stack frame. */
+static __attribute__((noinline)) void labour_act_other(sim *s, labour_state *st, size_t i,
+                                                       worker *w)
+{
     const labour_params *p = st->p;
     agents *ag = &s->ag;
-    if (!p->on) return;
     int state_i = ag->state[i];
     if (state_i == STATE_SHELTERED) return;
-    lazy_draws d = {.have = false};
+    lazy_draws d;
+    d.have = false; /* the uniforms are filled when first needed */
     if (state_i == STATE_HOME) {
         if (ag->timer[i] > 0)
             ag->timer[i]--;
@@ -327,8 +335,7 @@ static void labour_act(sim *s, void *state, size_t i, worker *w)
         return;
     }
     bool seeking = labour_wants_job(s, i);
-    if (state_i == STATE_WAITING || state_i == STATE_TRAVELLING || state_i == STATE_WORKING)
-        ag->money[i] = ag->money[i] > st->spend ? ag->money[i] - st->spend : 0;
+    if (state_i == STATE_WAITING || state_i == STATE_WORKING) spend_day(ag, st, i);
     if (seeking) {
         if (ag->grants[i] & (1u << SLOT_JOB)) {
             sim_event(s, w, i, EVENT_HIRED);
@@ -345,6 +352,23 @@ static void labour_act(sim *s, void *state, size_t i, worker *w)
         ag->state[i] = STATE_WAITING; /* contract over, not looking for more */
     }
     if (ag->state[i] == STATE_WAITING) without_work(s, st, i, w, &d);
+}
+
+static void labour_act(sim *s, void *state, size_t i, worker *w)
+{
+    labour_state *st = state;
+    agents *ag = &s->ag;
+    if (!st->p->on) return;
+    int state_i = ag->state[i];
+    /* Most agents on most days: on the road, or at work with days left. */
+    if (state_i == STATE_TRAVELLING) {
+        spend_day(ag, st, i);
+    } else if (state_i == STATE_WORKING && ag->timer[i] > 0) {
+        spend_day(ag, st, i);
+        work_day(s, st, i, w);
+    } else {
+        labour_act_other(s, st, i, w);
+    }
 }
 
 static void labour_day_end(sim *s, void *state)

@@ -89,6 +89,20 @@ static void persist_engine(sim *s)
     sim_persist(s, "engine.requested", s->caps.requested, sizeof(int64_t), s->caps.n);
 }
 
+static void add_hook(agent_hooks *h, void (*fn)(sim *, void *, size_t, worker *), void *state,
+                     uint32_t states)
+{
+    if (h->n == MAX_AGENT_HOOKS) abort(); /* models.c has a handful */
+    h->fn[h->n] = fn;
+    h->state[h->n] = state;
+    h->states[h->n++] = states ? states : ~0u;
+    for (int st = 0; st < STATE_COUNT; st++) {
+        h->next[st][h->n] = (uint8_t)h->n;
+        for (int k = h->n - 1; k >= 0; k--)
+            h->next[st][k] = h->states[k] & STATE_BIT(st) ? (uint8_t)k : h->next[st][k + 1];
+    }
+}
+
 int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d)
 {
     memset(s, 0, sizeof *s);
@@ -108,14 +122,8 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
         if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
         const module *md = model_table[m];
-        if (md->agent_plan) {
-            s->plan_states[s->n_plan_hooks] = md->plan_states ? md->plan_states : ~0u;
-            s->plan_hooks[s->n_plan_hooks++] = m;
-        }
-        if (md->agent_act) {
-            s->act_states[s->n_act_hooks] = md->act_states ? md->act_states : ~0u;
-            s->act_hooks[s->n_act_hooks++] = m;
-        }
+        if (md->agent_plan) add_hook(&s->plan, md->agent_plan, s->state[m], md->plan_states);
+        if (md->agent_act) add_hook(&s->act, md->agent_act, s->state[m], md->act_states);
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     if (!s->workers) abort();
@@ -266,19 +274,20 @@ void sim_step(sim *s)
     /* One parallel region for plan, resolution and act: a fork/join less per day, and
      * the grants are cleared by the thread that owns the agent. */
     double t_plan = 0, t_cap = 0;
-    const module *const *mt = model_table;
 #pragma omp parallel num_threads(s->n_threads)
     {
         worker *w = &s->workers[omp_get_thread_num()];
+        /* Private copies: the hooks cannot change them, so the loop keeps them close. */
+        const agent_hooks plan = s->plan, act = s->act;
+        uint8_t *state = ag->state, *grants = ag->grants;
+        const uint16_t *at_node = ag->node;
+        int64_t *population = w->population;
 #pragma omp for schedule(dynamic, AGENT_CHUNK)
         for (long i = 0; i < n; i++) {
-            ag->grants[i] = 0;
-            uint32_t state = STATE_BIT(ag->state[i]);
-            for (int k = 0; k < s->n_plan_hooks; k++) {
-                if (!(s->plan_states[k] & state)) continue;
-                int m = s->plan_hooks[k];
-                mt[m]->agent_plan(s, s->state[m], (size_t)i, w);
-            }
+            grants[i] = 0;
+            const uint8_t *next = plan.next[state[i]];
+            for (int k = next[0]; k < plan.n; k = next[k + 1])
+                plan.fn[k](s, plan.state[k], (size_t)i, w);
         }
 #pragma omp single
         {
@@ -297,13 +306,11 @@ void sim_step(sim *s)
         }
 #pragma omp for schedule(dynamic, AGENT_CHUNK)
         for (long i = 0; i < n; i++) {
-            for (int k = 0; k < s->n_act_hooks; k++) {
-                if (!(s->act_states[k] & STATE_BIT(ag->state[i]))) continue;
-                int m = s->act_hooks[k];
-                mt[m]->agent_act(s, s->state[m], (size_t)i, w);
-            }
-            if (ag->state[i] < STATE_LIVE_COUNT)
-                w->population[(size_t)ag->node[i] * STATE_LIVE_COUNT + ag->state[i]]++;
+            /* A hook may change the state: the next hooks see the new one. */
+            for (int k = act.next[state[i]][0]; k < act.n; k = act.next[state[i]][k + 1])
+                act.fn[k](s, act.state[k], (size_t)i, w);
+            if (state[i] < STATE_LIVE_COUNT)
+                population[(size_t)at_node[i] * STATE_LIVE_COUNT + state[i]]++;
         }
     }
     if (n > 0) {

@@ -51,6 +51,18 @@ struct worker {
 
 /* Wall-clock seconds spent in each phase of the day, summed over days (`rumbo bench`).
  * Two clock_gettime calls per phase per day: negligible, and results never read it. */
+/* The per-agent hooks of one pass, flattened for the agent loop: function, module
+ * state and the agent states it handles (module.h); next[st][k] is the first hook
+ * from k on that handles state st (n: none), so an agent visits only its own. */
+enum { MAX_AGENT_HOOKS = 16 };
+typedef struct agent_hooks {
+    int n;
+    void (*fn[MAX_AGENT_HOOKS])(sim *s, void *state, size_t i, worker *w);
+    void *state[MAX_AGENT_HOOKS];
+    uint32_t states[MAX_AGENT_HOOKS];
+    uint8_t next[STATE_COUNT][MAX_AGENT_HOOKS + 1];
+} agent_hooks;
+
 typedef struct sim_timing {
     double day_start[16], day_end[16]; /* per module, by index in model_table */
     double plan, capacity, act;        /* the parallel agent passes and resolution between */
@@ -79,8 +91,7 @@ struct sim {
     void *state[16]; /* module states, by index in model_table */
     /* Modules with encounter hooks, in table order (the hot loop calls only these). */
     int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
-    int plan_hooks[16], n_plan_hooks, act_hooks[16], n_act_hooks; /* likewise */
-    uint32_t plan_states[16], act_states[16]; /* per plan/act hook: module's states */
+    agent_hooks plan, act; /* modules' agent_plan and agent_act, in table order */
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
