@@ -17,6 +17,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,7 @@ static void inflow_day_start(sim *s, void *state)
     sim_date(s, s->day, &y, &m, &d);
     double per_day = p->per_year / 365.25 * p->month_factor[m - 1];
     if (s->epoch_changed) find_farm_reach(s, st);
+    long first_new = (long)s->ag.n;
     for (int v = 0; v < s->net->n_nodes; v++) {
         if (p->crossing_share[v] <= 0) continue;
         for (int k = 0; k < NAT_COUNT; k++) {
@@ -246,10 +248,15 @@ static void inflow_day_start(sim *s, void *state)
                 s->ag.state[i] = STATE_WAITING;
                 s->ag.nationality[i] = (uint8_t)k;
                 s->ag.entry_day[i] = (uint16_t)s->day;
-                draw_person(s, st, &p->people, i);
-                sim_event(s, &s->workers[0], i, EVENT_ENTRY);
             }
         }
+    }
+    /* Each person's draws are keyed by their id: the threads may share them out. */
+    long n = (long)s->ag.n;
+#pragma omp parallel for num_threads(s->n_threads) schedule(static) if (n - first_new > 4096)
+    for (long i = first_new; i < n; i++) {
+        draw_person(s, st, &p->people, (size_t)i);
+        sim_event(s, &s->workers[omp_get_thread_num()], (size_t)i, EVENT_ENTRY);
     }
 }
 

@@ -144,9 +144,21 @@ void agents_init(agents *a);
 void agents_free(agents *a);
 /* Appends `count` zeroed agents and returns the index of the first. */
 size_t agents_spawn(agents *a, size_t count);
-/* Removes agents in final states; the last agents that stay take their slots, so
+/* Indices into the agent store. */
+typedef struct index_list {
+    size_t *v;
+    size_t n, cap;
+} index_list;
+
+/* Lists the agents in final states, ascending, scanning the state bytes with
+ * n_threads threads. */
+void agents_find_leavers(const agents *a, int n_threads, index_list *out);
+/* Removes the agents listed (ascending, every one in a final state, as
+ * agents_find_leavers gives them): the last agents that stay take their slots, so
  * storage order is not order of entry (nothing may depend on it: results depend on
  * ids, never on where an agent is stored). Returns how many were removed. */
+size_t agents_remove(agents *a, const index_list *leavers);
+/* Both, on one thread. */
 size_t agents_compact(agents *a);
 
 #endif

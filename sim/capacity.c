@@ -13,8 +13,8 @@ uint32_t capacity_register(capacity_table *t, uint32_t count)
     t->requested = realloc(t->requested, (t->n + 1) * sizeof(int64_t));
     if (!t->capacity || !t->granted || !t->requested) abort();
     free(t->start); /* sized by n: made again at the next resolution */
-    free(t->fill);
-    t->start = t->fill = NULL;
+    free(t->offsets);
+    t->start = t->offsets = NULL;
     for (uint32_t i = first; i < t->n; i++) t->capacity[i] = t->granted[i] = t->requested[i] = 0;
     return first;
 }
@@ -26,7 +26,7 @@ void capacity_free(capacity_table *t)
     free(t->requested);
     free(t->bucketed);
     free(t->start);
-    free(t->fill);
+    free(t->offsets);
     memset(t, 0, sizeof *t);
 }
 
@@ -76,45 +76,77 @@ static void select_first(cap_request *v, size_t n, size_t k)
     }
 }
 
-void capacity_resolve(capacity_table *t, cap_requests *per_thread, int n_threads, uint8_t *grants)
+/* Scratch sized for n_lists lists and the table's resources. */
+static void ensure_scratch(capacity_table *t, int n_lists)
 {
-    for (uint32_t r = 0; r < t->n; r++) t->granted[r] = t->requested[r] = 0;
-    size_t total = 0;
-    for (int k = 0; k < n_threads; k++) {
-        total += per_thread[k].n;
-        for (size_t j = 0; j < per_thread[k].n; j++) t->requested[per_thread[k].v[j].resource]++;
+    size_t need = ((size_t)t->n + 1) * (size_t)n_lists;
+    if (t->start && t->offsets_cap >= need) return;
+    free(t->start);
+    free(t->offsets);
+    t->offsets_cap = need;
+    t->start = malloc(((size_t)t->n + 1) * sizeof(size_t));
+    t->offsets = malloc(need * sizeof(size_t));
+    if (!t->start || !t->offsets) abort();
+}
+
+void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists, uint8_t *grants)
+{
+    /* Every construct here is orphaned: inside a parallel region the whole team
+     * shares the work (lists, then resources); outside one a team of one does it. */
+    uint32_t R = t->n;
+#pragma omp single
+    {
+        ensure_scratch(t, n_lists);
+        memset(t->offsets, 0, (size_t)R * (size_t)n_lists * sizeof(size_t));
     }
-    if (total == 0) return;
-    /* Bucket the requests by resource (counting sort), then grant within each. */
-    if (total > t->bucketed_cap) {
-        t->bucketed_cap = total + total / 4;
-        free(t->bucketed);
-        t->bucketed = malloc(t->bucketed_cap * sizeof *t->bucketed);
-        if (!t->bucketed) abort();
+    /* Requests per list and resource (offsets[k * R + r], counts for now). */
+#pragma omp for schedule(static)
+    for (int k = 0; k < n_lists; k++) {
+        size_t *count = t->offsets + (size_t)k * R;
+        for (size_t j = 0; j < lists[k]->n; j++)
+            count[lists[k]->v[j].resource]++;
     }
-    if (!t->start) {
-        t->start = malloc(((size_t)t->n + 1) * sizeof(size_t));
-        t->fill = malloc(((size_t)t->n + 1) * sizeof(size_t));
-        if (!t->start || !t->fill) abort();
+#pragma omp single
+    {
+        /* Bucket r holds list 0's requests for r, then list 1's...: counts become
+         * offsets. Order within a bucket never matters (select_first). */
+        size_t at = 0;
+        for (uint32_t r = 0; r < R; r++) {
+            t->start[r] = at;
+            for (int k = 0; k < n_lists; k++) {
+                size_t c = t->offsets[(size_t)k * R + r];
+                t->offsets[(size_t)k * R + r] = at;
+                at += c;
+            }
+            t->requested[r] = (int64_t)(at - t->start[r]);
+            t->granted[r] = 0;
+        }
+        t->start[R] = at;
+        if (at > t->bucketed_cap) {
+            t->bucketed_cap = at + at / 4;
+            free(t->bucketed);
+            t->bucketed = malloc(t->bucketed_cap * sizeof *t->bucketed);
+            if (!t->bucketed) abort();
+        }
     }
-    cap_request *all = t->bucketed;
-    size_t *start = t->start, *fill = t->fill;
-    start[0] = 0;
-    for (uint32_t r = 0; r < t->n; r++) start[r + 1] = start[r] + (size_t)t->requested[r];
-    memcpy(fill, start, ((size_t)t->n + 1) * sizeof(size_t));
-    for (int k = 0; k < n_threads; k++) {
-        for (size_t j = 0; j < per_thread[k].n; j++) all[fill[per_thread[k].v[j].resource]++] = per_thread[k].v[j];
-        per_thread[k].n = 0;
+#pragma omp for schedule(static)
+    for (int k = 0; k < n_lists; k++) {
+        size_t *fill = t->offsets + (size_t)k * R;
+        for (size_t j = 0; j < lists[k]->n; j++)
+            t->bucketed[fill[lists[k]->v[j].resource]++] = lists[k]->v[j];
+        lists[k]->n = 0;
     }
-    for (uint32_t r = 0; r < t->n; r++) {
-        size_t n = start[r + 1] - start[r];
+    /* An agent may hold grants of several resources (a seat and a job): the bits of
+     * one byte may be set by two threads, hence the atomic or. */
+#pragma omp for schedule(dynamic, 1)
+    for (uint32_t r = 0; r < R; r++) {
+        size_t n = t->start[r + 1] - t->start[r];
         size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
         size_t take = n < cap ? n : cap;
-        if (take < n) select_first(all + start[r], n, take);
-        for (size_t j = 0; j < take; j++) {
-            const cap_request *q = &all[start[r] + j];
-            grants[q->index] |= (uint8_t)(1u << q->slot);
-        }
+        cap_request *v = t->bucketed + t->start[r];
+        if (take < n) select_first(v, n, take);
+        for (size_t j = 0; j < take; j++)
+            __atomic_fetch_or(&grants[v[j].index], (uint8_t)(1u << v[j].slot), __ATOMIC_RELAXED);
         t->granted[r] = (int64_t)take;
     }
 }

@@ -36,7 +36,9 @@ typedef struct capacity_table {
     /* Scratch for capacity_resolve, kept from day to day (not state). */
     cap_request *bucketed;
     size_t bucketed_cap;
-    size_t *start, *fill;
+    size_t *start;   /* n + 1: bucket of each resource */
+    size_t *offsets; /* lists x n: where each list's requests for a resource go */
+    size_t offsets_cap;
 } capacity_table;
 
 /* Reserves `count` consecutive resources and returns the first id. */
@@ -45,7 +47,10 @@ void capacity_free(capacity_table *t);
 
 void cap_requests_push(cap_requests *q, cap_request r);
 
-/* Sorts the union of the per-thread request lists and sets grant bits. */
-void capacity_resolve(capacity_table *t, cap_requests *per_thread, int n_threads, uint8_t *grants);
+/* Grants, for each resource, the first `capacity` of the union of the request lists
+ * in (priority, agent id, slot) order, setting grant bits; the lists are emptied.
+ * Call it from every thread of a parallel region at once (they share the work) or
+ * outside one. */
+void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists, uint8_t *grants);
 
 #endif

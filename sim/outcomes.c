@@ -80,17 +80,16 @@ void outcomes_register(sim *s)
                                      (const char *const[]){"incident", "edge", NULL});
 }
 
-/* A serial pass over the agents' state bytes; the few in final states are read in
- * full. Cheap next to the parallel agent loop, and exact whichever hook (parallel
- * or serial) put the agent in its final state. */
+/* The day's leavers (s->leavers, found after every hook, parallel or serial, has
+ * run): a few per thousand agents, read in full. */
 static void record_leavers(sim *s)
 {
     const agents *ag = &s->ag;
     size_t day = (size_t)s->day, nn = (size_t)s->net->n_nodes;
     int64_t *left = series_i64(s->s_left, day), *at = series_i64(s->s_left_at, day);
     int64_t *transit = series_i64(s->s_transit, day);
-    for (size_t i = 0; i < ag->n; i++) {
-        if (ag->state[i] < STATE_LIVE_COUNT) continue;
+    for (size_t k = 0; k < s->leavers.n; k++) {
+        size_t i = s->leavers.v[k];
         size_t o = (size_t)(ag->state[i] - STATE_LIVE_COUNT);
         left[o * NAT_COUNT + ag->nationality[i]]++;
         at[o * nn + ag->node[i]]++;

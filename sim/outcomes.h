@@ -19,8 +19,8 @@ typedef struct sim sim;
 /* Registers the dimensions, coordinates and series above (after the core ones). */
 void outcomes_register(sim *s);
 
-/* Records today's leavers and incidents: call after every module's day_end and
- * before compaction, while agents in final states are still in the store. */
+/* Records today's leavers (s->leavers) and incidents: call after every module's
+ * day_end and agents_find_leavers, and before the leavers are removed. */
 void outcomes_record(sim *s);
 
 #endif

@@ -126,10 +126,12 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         if (md->agent_act) add_hook(&s->act, md->agent_act, s->state[m], md->act_states);
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
-    if (!s->workers) abort();
+    s->request_lists = calloc((size_t)s->n_threads, sizeof *s->request_lists);
+    if (!s->workers || !s->request_lists) abort();
     for (int t = 0; t < s->n_threads; t++) {
         worker *w = &s->workers[t];
         w->thread = t;
+        s->request_lists[t] = &w->requests;
         w->population = calloc((size_t)s->net->n_nodes * STATE_LIVE_COUNT, sizeof(int64_t));
         w->edge_flow = calloc((size_t)s->net->n_edges + 1, sizeof(int64_t));
         w->extra = calloc(s->extra_size + 1, sizeof(int64_t));
@@ -289,21 +291,11 @@ void sim_step(sim *s)
             for (int k = next[0]; k < plan.n; k = next[k + 1])
                 plan.fn[k](s, plan.state[k], (size_t)i, w);
         }
-#pragma omp single
-        {
-            t_plan = now();
-            cap_requests lists[64];
-            int nt = s->n_threads;
-            cap_requests *l = nt <= 64 ? lists : malloc((size_t)nt * sizeof *l);
-            if (!l) abort();
-            for (int t = 0; t < nt; t++)
-                l[t] = s->workers[t].requests;
-            capacity_resolve(&s->caps, l, nt, ag->grants);
-            for (int t = 0; t < nt; t++)
-                s->workers[t].requests = l[t];
-            if (l != lists) free(l);
-            t_cap = now();
-        }
+#pragma omp single nowait
+        t_plan = now();
+        capacity_resolve(&s->caps, s->request_lists, s->n_threads, grants);
+#pragma omp single nowait
+        t_cap = now();
 #pragma omp for schedule(dynamic, AGENT_CHUNK)
         for (long i = 0; i < n; i++) {
             /* A hook may change the state: the next hooks see the new one. */
@@ -327,9 +319,10 @@ void sim_step(sim *s)
             model_table[m]->day_end(s, s->state[m]);
             lap(&tm->day_end[m], &t0);
         }
+    agents_find_leavers(ag, s->n_threads, &s->leavers);
     outcomes_record(s);
     lap(&tm->outcomes, &t0);
-    s->left_system += (int64_t)agents_compact(ag);
+    s->left_system += (int64_t)agents_remove(ag, &s->leavers);
     lap(&tm->compact, &t0);
     s->day++;
 }
@@ -355,9 +348,11 @@ void sim_free(sim *s)
         free(s->workers[t].requests.v);
     }
     free(s->workers);
+    free(s->request_lists);
     free(s->incidents);
     persist_free(&s->persist);
     agents_free(&s->ag);
+    free(s->leavers.v);
     edge_status_free(&s->edge_status);
     capacity_free(&s->caps);
     series_free(&s->out);

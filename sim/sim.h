@@ -77,9 +77,11 @@ struct sim {
     int epoch; /* timeline epoch in force */
     bool epoch_changed;
     agents ag;
+    index_list leavers; /* agents in final states at the end of the day (sim_step) */
     uint32_t next_id;
     int n_threads;
     worker *workers;
+    cap_requests **request_lists; /* n_threads: &workers[t].requests */
     size_t extra_size;
     capacity_table caps;
     series_set out;

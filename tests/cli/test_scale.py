@@ -5,7 +5,7 @@ the default scenario at scales 1 and 2: twice the entrants, twice the people the
 import h5py
 import numpy as np
 
-from rumbo_test import REPO, main, run_to
+from rumbo_test import REPO, assert_conserved, assert_same_datasets, main, run_to
 
 BASELINE = REPO + "/scenarios/baseline.yaml"
 DAYS = "240"
@@ -34,6 +34,19 @@ def test_scale_two_doubles_people_and_capacities_and_keeps_the_odds(tmp):
     for event in ("arrival", "detention", "kidnapping", "hired"):
         r1, r2 = e1[event] / e1["entry"], e2[event] / e2["entry"]
         assert r1 > 0 and abs(r2 / r1 - 1) < 0.1, (event, r1, r2)
+
+
+def test_large_run_is_the_same_on_one_and_two_threads(tmp):
+    """At scale 12 more than 4096 people enter a day and over 100,000 are live within
+    40 days: the sizes at which spawning and the search for leavers use the threads
+    (small runs do them on one)."""
+    args = ("--days", "40", "--set", "population_scale=12")
+    one = run_to(tmp, BASELINE, *args, "--threads", "1", name="one.h5")
+    two = run_to(tmp, BASELINE, *args, "--threads", "2", name="two.h5")
+    with h5py.File(one, "r") as f:
+        assert f["population"][-1].sum() > 100000
+    assert_same_datasets(one, two)
+    assert_conserved(two)
 
 
 if __name__ == "__main__":

@@ -74,14 +74,14 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     /* Split one: everything on one thread, in order. */
     cap_requests one[1] = {{0}};
     for (int i = 0; i < 10; i++) cap_requests_push(&one[0], reqs[i]);
-    capacity_resolve(&t, one, 1, grants_a);
+    capacity_resolve(&t, (cap_requests *const[]){&one[0]}, 1, grants_a);
     cr_assert_eq(t.granted[base], 3);
     cr_assert_eq(t.requested[base], 9);
     cr_assert_eq(t.granted[base + 1], 0, "zero capacity grants nothing");
     /* Split two: reversed, across three threads. */
     cap_requests three[3] = {{0}};
     for (int i = 9; i >= 0; i--) cap_requests_push(&three[i % 3], reqs[i]);
-    capacity_resolve(&t, three, 3, grants_b);
+    capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, grants_b);
     cr_assert(memcmp(grants_a, grants_b, sizeof grants_a) == 0);
     /* The three granted are the three lowest priorities among resource `base`. */
     int granted = 0;
