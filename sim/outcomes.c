@@ -81,14 +81,20 @@ void outcomes_register(sim *s)
 }
 
 /* The day's leavers (s->leavers, found after every hook, parallel or serial, has
- * run): a few per thousand agents, read in full. */
+ * run): a few per thousand agents, read in full, scattered over the store (cache
+ * misses: the threads share them; the counts are integer sums). */
 static void record_leavers(sim *s)
 {
     const agents *ag = &s->ag;
     size_t day = (size_t)s->day, nn = (size_t)s->net->n_nodes;
     int64_t *left = series_i64(s->s_left, day), *at = series_i64(s->s_left_at, day);
     int64_t *transit = series_i64(s->s_transit, day);
-    for (size_t k = 0; k < s->leavers.n; k++) {
+    size_t n_left = (size_t)(STATE_COUNT - STATE_LIVE_COUNT) * NAT_COUNT;
+    size_t n_at = (size_t)(STATE_COUNT - STATE_LIVE_COUNT) * nn;
+    long n = (long)s->leavers.n;
+#pragma omp parallel for num_threads(s->n_threads) if (n > 2000)                                   \
+    reduction(+ : left[:n_left], at[:n_at], transit[:SIM_TRANSIT_DAYS + 1])
+    for (long k = 0; k < n; k++) {
         size_t i = s->leavers.v[k];
         size_t o = (size_t)(ag->state[i] - STATE_LIVE_COUNT);
         left[o * NAT_COUNT + ag->nationality[i]]++;

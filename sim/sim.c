@@ -322,7 +322,7 @@ void sim_step(sim *s)
     agents_find_leavers(ag, s->n_threads, &s->leavers);
     outcomes_record(s);
     lap(&tm->outcomes, &t0);
-    s->left_system += (int64_t)agents_remove(ag, &s->leavers);
+    s->left_system += (int64_t)agents_remove(ag, &s->leavers, s->n_threads);
     lap(&tm->compact, &t0);
     s->day++;
 }
