@@ -13,6 +13,7 @@
  * before each run, over peak live agents). Nothing here asserts a time: it is a
  * measuring tool, not a test. */
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -36,8 +37,8 @@ static const char bench_usage[] =
     "\n"
     "options:\n"
     "      --sizes LIST      live agents to aim at (default 1e4,1e5,1e6)\n"
-    "      --days N          measured days (default 20)\n"
-    "      --warmup N        days before measuring (default 60)\n"
+    "      --days N          measured days (default 30)\n"
+    "      --warmup N        days before measuring (default 365)\n"
     "      --threads LIST    thread counts (default 1,2)\n"
     "      --tmpdir DIR      where the HDF5 output is written and deleted (default /tmp)\n"
     "      --phases          also print each timed phase in ns per agent-day\n"
@@ -55,6 +56,7 @@ typedef struct bench_opts {
 
 typedef struct bench_result {
     double live, warm_live, peak_live, agent_days, seconds, rate;
+    double median_rate; /* the measured days' median of agent-days/s, day by day */
     double loop, routes, daily, output_share, output_seconds, run_seconds;
     double rss_bytes, bytes_per_agent, soa_bytes_per_agent;
     sim_timing timing; /* over the measured days */
@@ -150,6 +152,20 @@ static int pilot(const bench_opts *o, double *live, diag *d)
     return 0;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of v[0..n) (sorts v); 0 if n is 0. */
+static double median(double *v, int n)
+{
+    if (n == 0) return 0;
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 static int run_one(const bench_opts *o, double scale, int threads, bench_result *r, diag *d)
 {
     memset(r, 0, sizeof *r);
@@ -157,6 +173,8 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     if (load(o, scale, o->warmup + o->days, &sc, d)) return -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/rumbo-bench-%ld.h5", o->tmpdir, (long)getpid());
+    /* What earlier runs freed but malloc kept would count as this run's. */
+    malloc_trim(0);
     reset_peak_rss();
     sim s;
     double t_start = wall();
@@ -167,11 +185,20 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     sim_timing before = s.timing;
     int64_t ad0 = s.agent_days;
     double t0 = wall();
+    double *day_rate = calloc((size_t)o->days, sizeof(double));
+    if (!day_rate) abort();
+    int n_days = 0;
     while (s.day < sc.days) {
+        int64_t ad = s.agent_days;
+        double t_day = wall();
         sim_step(&s);
+        t_day = wall() - t_day;
+        if (t_day > 0) day_rate[n_days++] = (double)(s.agent_days - ad) / t_day;
         if ((double)s.ag.n > r->peak_live) r->peak_live = (double)s.ag.n;
     }
     r->seconds = wall() - t0;
+    r->median_rate = median(day_rate, n_days);
+    free(day_rate);
     r->agent_days = (double)(s.agent_days - ad0);
     r->live = r->agent_days / (double)o->days;
     r->rate = r->seconds > 0 ? r->agent_days / r->seconds : 0;
@@ -183,16 +210,18 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     phase_split(&delta, &r->loop, &r->routes, &r->daily);
     r->timing = delta;
     run_info info = {sc.yaml, sc.name, sc.seed, 1, 0, sc.start, sc.days};
+    r->soa_bytes_per_agent =
+        r->peak_live > 0 ? (double)s.ag.cap * (double)agents_bytes_per_agent() / r->peak_live : 0;
+    sim_release_agents(&s); /* as rumbo run does before writing */
     double t_out = wall();
     output_file *out = output_open(path, &s.out, 1, &info, d);
+    if (out) output_set_threads(out, threads);
     int rc = !out || output_write_member(out, 0, &s.out, d) || output_close(out, false, d);
     r->output_seconds = wall() - t_out;
     r->run_seconds = t_out - t_start;
     r->output_share = r->output_seconds / (r->run_seconds + r->output_seconds);
     r->rss_bytes = peak_rss();
     r->bytes_per_agent = r->peak_live > 0 ? r->rss_bytes / r->peak_live : 0;
-    r->soa_bytes_per_agent =
-        r->peak_live > 0 ? (double)s.ag.cap * (double)agents_bytes_per_agent() / r->peak_live : 0;
     sim_free(&s);
     scenario_free(&sc);
     unlink(path);
@@ -203,10 +232,11 @@ static void print_result(double target, double scale, int threads, const bench_r
 {
     double sum = r->loop + r->routes + r->daily;
     double pct = sum > 0 ? 100.0 / r->seconds : 0;
-    printf("%9.0f %7.3g %7d %9.0f %12.3g %10.1f %9.0f %7.1f %7.1f%% %7.1f%% %7.1f%% %7.1f%%\n",
-           target, scale, threads, r->live, r->rate, r->rate > 0 ? 1e9 / r->rate : 0,
-           r->bytes_per_agent, r->soa_bytes_per_agent, r->loop * pct, r->routes * pct,
-           r->daily * pct, 100 * r->output_share);
+    printf("%9.0f %7.3g %7d %9.0f %12.3g %10.3g %10.1f %9.0f %7.1f %7.1f%% %7.1f%% %7.1f%% "
+           "%7.1f%%\n",
+           target, scale, threads, r->live, r->rate, r->median_rate,
+           r->rate > 0 ? 1e9 / r->rate : 0, r->bytes_per_agent, r->soa_bytes_per_agent,
+           r->loop * pct, r->routes * pct, r->daily * pct, 100 * r->output_share);
     fflush(stdout);
 }
 
@@ -242,11 +272,13 @@ static int bench(const bench_opts *o, diag *d)
            "over the measured days;\n"
            "  bytes/agent: peak resident memory (VmHWM) over peak live agents; SoA: agent "
            "arrays incl. spare capacity;\n"
-           "  output: writing the HDF5 file, share of the whole run (warm-up included)\n");
-    printf("%9s %7s %7s %9s %12s %10s %9s %7s %8s %8s %8s %8s\n", "target", "scale", "threads",
-           "live", "agent-days/s", "ns/agent-d", "bytes/ag", "SoA B", "loop", "routes", "daily",
-           "output");
-    double rate1[MAX_LIST] = {0}, rate2[MAX_LIST] = {0};
+           "  output: writing the HDF5 file, share of the whole run (warm-up included);\n"
+           "  median day: the median of the measured days' own agent-days/s (robust to a\n"
+           "  noisy host: a few slow days move the mean, not the median)\n");
+    printf("%9s %7s %7s %9s %12s %10s %10s %9s %7s %8s %8s %8s %8s\n", "target", "scale", "threads",
+           "live", "agent-days/s", "median day", "ns/agent-d", "bytes/ag", "SoA B", "loop",
+           "routes", "daily", "output");
+    double rate1[MAX_LIST] = {0}, rate2[MAX_LIST] = {0}, med1[MAX_LIST] = {0}, med2[MAX_LIST] = {0};
     for (int k = 0; k < o->n_sizes; k++) {
         double scale = fmin(1e3, fmax(1e-3, o->sizes[k] / live0));
         for (int t = 0; t < o->n_threads; t++) {
@@ -254,13 +286,14 @@ static int bench(const bench_opts *o, diag *d)
             if (run_one(o, scale, o->threads[t], &r, d)) return -1;
             print_result(o->sizes[k], scale, o->threads[t], &r);
             if (o->phases) print_phases(&r);
-            if (o->threads[t] == 1) rate1[k] = r.rate;
-            if (o->threads[t] == 2) rate2[k] = r.rate;
+            if (o->threads[t] == 1) rate1[k] = r.rate, med1[k] = r.median_rate;
+            if (o->threads[t] == 2) rate2[k] = r.rate, med2[k] = r.median_rate;
         }
     }
     for (int k = 0; k < o->n_sizes; k++)
         if (rate1[k] > 0 && rate2[k] > 0)
-            printf("2-thread speedup at %.0f: %.2f\n", o->sizes[k], rate2[k] / rate1[k]);
+            printf("2-thread speedup at %.0f: %.2f (median days: %.2f)\n", o->sizes[k],
+                   rate2[k] / rate1[k], med1[k] > 0 ? med2[k] / med1[k] : 0);
     return 0;
 }
 
@@ -277,8 +310,8 @@ int cmd_bench(int argc, char **argv)
                     .n_sizes = 3,
                     .threads = {1, 2},
                     .n_threads = 2,
-                    .days = 20,
-                    .warmup = 60};
+                    .days = 30,
+                    .warmup = 365};
     diag d = {0};
     double th[MAX_LIST];
     int c;

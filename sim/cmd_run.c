@@ -305,6 +305,7 @@ int cmd_run(int argc, char **argv)
             rc = cli_report(&d);
             goto done;
         }
+        output_set_threads(out, (int)threads);
         if (restart && k < restart_k) {
             /* Finished before the interruption: kept beside the checkpoint. */
             if (checkpoint_load_member(restart, &s, &d) ||
@@ -352,6 +353,7 @@ int cmd_run(int argc, char **argv)
             }
         }
         agent_days += (double)s.agent_days;
+        sim_release_agents(&s);
         if (output_write_member(out, (int)k, &s.out, &d) ||
             (members > 1 && k + 1 < members && checkpoint_save_member(ckpt_path, &s, &d))) {
             rc = cli_report(&d);

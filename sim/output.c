@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "sim/config.h"
 #include "sim/version.h"
@@ -236,6 +237,7 @@ struct output_file {
     hid_t series[SERIES_MAX];
     bool failed;
     bool direct; /* writing straight to a device or FIFO: no temporary, no rename */
+    int threads; /* compressing chunks (output_set_threads) */
 };
 
 static herr_t write_root(hid_t file, const run_info *info, int n_members, const char *start,
@@ -336,6 +338,7 @@ output_file *output_open(const char *path, const series_set *layout, int n_membe
     H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
     output_file *o = calloc(1, sizeof *o);
+    if (o) o->threads = 1;
     if (!o) abort();
     o->n_members = n_members;
     o->first_member = info->first_member;
@@ -374,25 +377,86 @@ output_file *output_open(const char *path, const series_set *layout, int n_membe
     return o;
 }
 
+void output_set_threads(output_file *o, int threads)
+{
+    o->threads = threads > 0 ? threads : 1;
+}
+
+/* One chunk of one series: time block `block` of the member, filtered as the
+ * dataset's pipeline would (shuffle, then deflate level 1) and ready for
+ * H5Dwrite_chunk. Chunks are whole: days past the end are the fill value, 0. */
+typedef struct chunk_job {
+    int idx;   /* series */
+    int block; /* time block */
+    unsigned char *buf;
+    size_t size;
+    int failed;
+} chunk_job;
+
+enum { DEFLATE_LEVEL = 1 };
+/* The chunks are stored as the file's little-endian types without conversion. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "output.c writes raw chunks: little-endian hosts only"
+#endif
+
+static void filter_chunk(const series *s, chunk_job *job)
+{
+    size_t tc = s->days < TIME_CHUNK ? s->days : TIME_CHUNK;
+    size_t n = tc * s->record, bytes = n * 8, first = (size_t)job->block * tc;
+    size_t have = s->days - first < tc ? s->days - first : tc;
+    const unsigned char *in = (const unsigned char *)s->data + first * s->record * 8;
+    unsigned char *shuffled = calloc(bytes ? bytes : 1, 1);
+    uLong bound = compressBound((uLong)bytes);
+    job->buf = malloc(bound);
+    if (!shuffled || !job->buf) abort();
+    /* Byte j of element i goes to j * n + i: the high bytes, mostly 0, line up. */
+    for (size_t i = 0; i < have * s->record; i++)
+        for (size_t j = 0; j < 8; j++)
+            shuffled[j * n + i] = in[i * 8 + j];
+    uLongf size = bound;
+    job->failed = compress2(job->buf, &size, shuffled, (uLong)bytes, DEFLATE_LEVEL) != Z_OK;
+    job->size = size;
+    free(shuffled);
+}
+
+/* Chunks are filtered by the threads (deflate is most of the cost of writing) and
+ * stored in order by this one (the HDF5 library is not thread-safe). */
 int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
 {
     herr_t rc = ss->n == o->n_series && k >= 0 && k < o->n_members ? 0 : -1;
+    size_t n_jobs = 0;
     for (int idx = 0; rc == 0 && idx < ss->n; idx++) {
         const series *s = &ss->items[idx];
-        hid_t ds = o->series[idx];
-        hid_t fsp = H5Dget_space(ds);
-        hsize_t start[SERIES_MAX_DIMS + 2] = {0}, count[SERIES_MAX_DIMS + 2];
-        int rank = H5Sget_simple_extent_dims(fsp, count, NULL);
-        if (o->n_members > 1) start[0] = (hsize_t)k, count[0] = 1;
-        hid_t mtype = s->type == SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
-        if (rank < 0 || H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
-            rc = -1;
-        hid_t msp = rank < 0 ? -1 : H5Screate_simple(rank, count, NULL);
-        if (rc == 0 && s->days > 0 && s->record > 0)
-            rc = H5Dwrite(ds, mtype, msp, fsp, H5P_DEFAULT, s->data);
-        if (msp >= 0) H5Sclose(msp);
-        H5Sclose(fsp);
+        if (s->days > 0 && s->record > 0) n_jobs += (s->days + TIME_CHUNK - 1) / TIME_CHUNK;
     }
+    chunk_job *jobs = calloc(n_jobs + 1, sizeof *jobs);
+    if (!jobs) abort();
+    size_t j = 0;
+    for (int idx = 0; rc == 0 && idx < ss->n; idx++) {
+        const series *s = &ss->items[idx];
+        if (s->days == 0 || s->record == 0) continue;
+        for (size_t b = 0; b < (s->days + TIME_CHUNK - 1) / TIME_CHUNK; b++)
+            jobs[j++] = (chunk_job){.idx = idx, .block = (int)b};
+    }
+    long nj = (long)j;
+#pragma omp parallel for num_threads(o->threads) schedule(dynamic, 1) if (o->threads > 1)
+    for (long q = 0; q < nj; q++)
+        filter_chunk(&ss->items[jobs[q].idx], &jobs[q]);
+    for (size_t q = 0; rc == 0 && q < j; q++) {
+        const series *s = &ss->items[jobs[q].idx];
+        size_t tc = s->days < TIME_CHUNK ? s->days : TIME_CHUNK;
+        hsize_t offset[SERIES_MAX_DIMS + 2] = {0};
+        int r = 0;
+        if (o->n_members > 1) offset[r++] = (hsize_t)k;
+        offset[r] = (hsize_t)jobs[q].block * tc;
+        if (jobs[q].failed ||
+            H5Dwrite_chunk(o->series[jobs[q].idx], H5P_DEFAULT, 0, offset, jobs[q].size,
+                           jobs[q].buf) < 0)
+            rc = -1;
+    }
+    for (size_t q = 0; q < j; q++)
+        free(jobs[q].buf);
+    free(jobs);
     if (rc < 0) {
         os_reason why;
         o->failed = true;

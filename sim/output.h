@@ -39,6 +39,8 @@ typedef struct output_file output_file;
 output_file *output_open(const char *path, const series_set *layout, int n_members,
                          const run_info *info, diag *d);
 int output_write_member(output_file *o, int k, const series_set *ss, diag *d);
+/* Threads that compress the chunks of output_write_member (default 1). */
+void output_set_threads(output_file *o, int threads);
 /* keep: finish and rename into place; !keep: discard the temporary file (returns 0). */
 int output_close(output_file *o, bool keep, diag *d);
 

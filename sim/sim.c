@@ -256,6 +256,7 @@ static void lap(double *acc, double *t0)
 
 void sim_step(sim *s)
 {
+    if (s->ag.n > 0 && !s->ag.state) abort(); /* after sim_release_agents */
     sim_timing *tm = &s->timing;
     double t0 = now();
     int epoch = scenario_epoch_of_day(s->sc, s->day);
@@ -333,6 +334,13 @@ void sim_run(sim *s, const sim_progress *progress)
         sim_step(s);
         if (progress && progress->fn) progress->fn(progress->ctx, s);
     }
+}
+
+void sim_release_agents(sim *s)
+{
+    size_t live = s->ag.n;
+    agents_free(&s->ag);
+    s->ag.n = live;
 }
 
 void sim_free(sim *s)

@@ -121,6 +121,12 @@ void sim_run(sim *s, const sim_progress *progress);
 void sim_step(sim *s);
 void sim_free(sim *s);
 
+/* After the last day: gives the agent arrays back, so that writing the outputs (HDF5
+ * buffers, compression) does not add to the run's peak memory; the peak is the larger
+ * of the two, not their sum. s->ag.n still says how many agents were live; nothing
+ * may step the simulation afterwards. */
+void sim_release_agents(sim *s);
+
 /* The current parameters of a module (by its index in model_table). */
 static inline const void *sim_params(const sim *s, int module_index)
 {

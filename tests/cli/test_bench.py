@@ -14,12 +14,12 @@ def test_bench_prints_its_figures(tmp):
     for words in ("agent-days/s", "bytes/ag", "SoA B", "loop", "routes", "daily", "output",
                   "2-thread speedup at 500:", "2-thread speedup at 1000:"):
         assert words in p.stdout, (words, p.stdout)
-    # target, population scale, threads, live, agent-days/s, ns, bytes per agent...
+    # target, population scale, threads, live, agent-days/s, median day, ns, bytes per agent...
     rows = [l.split() for l in p.stdout.splitlines() if re.match(r"\s+\d+\s+\S+\s+[12]\s", l)]
     assert len(rows) == 4, p.stdout
     for r in rows:
         assert 0 < float(r[1]) < 1, r  # 500 and 1000 live agents: a sample of the baseline
-        assert float(r[4]) > 0 and float(r[6]) > 0, r
+        assert float(r[4]) > 0 and float(r[5]) > 0 and float(r[7]) > 0, r
     assert not os.listdir(tmp), os.listdir(tmp)  # the HDF5 output is deleted
 
 
