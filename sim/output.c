@@ -399,24 +399,32 @@ enum { DEFLATE_LEVEL = 1 };
 #error "output.c writes raw chunks: little-endian hosts only"
 #endif
 
-static void filter_chunk(const series *s, chunk_job *job)
+/* Bytes of one whole chunk of series s. */
+static size_t chunk_bytes(const series *s)
+{
+    return (s->days < TIME_CHUNK ? s->days : TIME_CHUNK) * s->record * 8;
+}
+
+/* Filters one chunk through the thread's scratch (shuffled: chunk_bytes, packed:
+ * compressBound of that), then keeps the (small) result in job->buf. */
+static void filter_chunk(const series *s, chunk_job *job, unsigned char *shuffled,
+                         unsigned char *packed, size_t packed_cap)
 {
     size_t tc = s->days < TIME_CHUNK ? s->days : TIME_CHUNK;
     size_t n = tc * s->record, bytes = n * 8, first = (size_t)job->block * tc;
     size_t have = s->days - first < tc ? s->days - first : tc;
     const unsigned char *in = (const unsigned char *)s->data + first * s->record * 8;
-    unsigned char *shuffled = calloc(bytes ? bytes : 1, 1);
-    uLong bound = compressBound((uLong)bytes);
-    job->buf = malloc(bound);
-    if (!shuffled || !job->buf) abort();
+    if (have < tc) memset(shuffled, 0, bytes);
     /* Byte j of element i goes to j * n + i: the high bytes, mostly 0, line up. */
     for (size_t i = 0; i < have * s->record; i++)
         for (size_t j = 0; j < 8; j++)
             shuffled[j * n + i] = in[i * 8 + j];
-    uLongf size = bound;
-    job->failed = compress2(job->buf, &size, shuffled, (uLong)bytes, DEFLATE_LEVEL) != Z_OK;
+    uLongf size = (uLongf)packed_cap;
+    job->failed = compress2(packed, &size, shuffled, (uLong)bytes, DEFLATE_LEVEL) != Z_OK;
     job->size = size;
-    free(shuffled);
+    job->buf = malloc(size ? size : 1);
+    if (!job->buf) abort();
+    memcpy(job->buf, packed, size);
 }
 
 /* Chunks are filtered by the threads (deflate is most of the cost of writing) and
@@ -439,9 +447,22 @@ int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
             jobs[j++] = (chunk_job){.idx = idx, .block = (int)b};
     }
     long nj = (long)j;
-#pragma omp parallel for num_threads(o->threads) schedule(dynamic, 1) if (o->threads > 1)
-    for (long q = 0; q < nj; q++)
-        filter_chunk(&ss->items[jobs[q].idx], &jobs[q]);
+    size_t most = 1;
+    for (int idx = 0; idx < ss->n; idx++)
+        if (chunk_bytes(&ss->items[idx]) > most) most = chunk_bytes(&ss->items[idx]);
+    size_t packed_cap = compressBound((uLong)most);
+    /* Scratch per thread, made once: fresh buffers per chunk cost a page fault per
+     * 4 kB, as much time as the compression itself. */
+#pragma omp parallel num_threads(o->threads) if (o->threads > 1)
+    {
+        unsigned char *shuffled = malloc(most), *packed = malloc(packed_cap);
+        if (!shuffled || !packed) abort();
+#pragma omp for schedule(dynamic, 1)
+        for (long q = 0; q < nj; q++)
+            filter_chunk(&ss->items[jobs[q].idx], &jobs[q], shuffled, packed, packed_cap);
+        free(shuffled);
+        free(packed);
+    }
     for (size_t q = 0; rc == 0 && q < j; q++) {
         const series *s = &ss->items[jobs[q].idx];
         size_t tc = s->days < TIME_CHUNK ? s->days : TIME_CHUNK;
