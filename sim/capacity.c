@@ -41,10 +41,10 @@ void cap_requests_push(cap_requests *q, cap_request r)
 }
 
 /* Total order within a resource: priority, then agent id, then slot. */
-static int before(const cap_request *a, const cap_request *b)
+static int before(const cap_request *a, const cap_request *b, const uint32_t *ids)
 {
     if (a->priority != b->priority) return a->priority < b->priority;
-    if (a->agent_id != b->agent_id) return a->agent_id < b->agent_id;
+    if (ids[a->index] != ids[b->index]) return ids[a->index] < ids[b->index];
     return a->slot < b->slot;
 }
 
@@ -58,7 +58,7 @@ static void swap(cap_request *a, cap_request *b)
 /* Moves the k first requests (in the order above) of v[0..n) to v[0..k), in any
  * order: quickselect, O(n) on average. The *set* selected is unique whatever the
  * pivots, so the result does not depend on the algorithm's path. */
-static void select_first(cap_request *v, size_t n, size_t k)
+static void select_first(cap_request *v, size_t n, size_t k, const uint32_t *ids)
 {
     size_t lo = 0, hi = n;
     uint32_t state = 0x9e3779b9u; /* pivot choice only affects speed, never the set */
@@ -68,7 +68,7 @@ static void select_first(cap_request *v, size_t n, size_t k)
         swap(&v[p], &v[hi - 1]);
         size_t store = lo;
         for (size_t j = lo; j + 1 < hi; j++)
-            if (before(&v[j], &v[hi - 1])) swap(&v[j], &v[store++]);
+            if (before(&v[j], &v[hi - 1], ids)) swap(&v[j], &v[store++]);
         swap(&v[store], &v[hi - 1]);
         if (store == k) return;
         if (store < k) lo = store + 1;
@@ -89,7 +89,8 @@ static void ensure_scratch(capacity_table *t, int n_lists)
     if (!t->start || !t->offsets) abort();
 }
 
-void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists, uint8_t *grants)
+void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
+                      const uint32_t *ids, uint8_t *grants)
 {
     /* Every construct here is orphaned: inside a parallel region the whole team
      * shares the work (lists, then resources); outside one a team of one does it. */
@@ -144,7 +145,7 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
         size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
         size_t take = n < cap ? n : cap;
         cap_request *v = t->bucketed + t->start[r];
-        if (take < n) select_first(v, n, take);
+        if (take < n) select_first(v, n, take, ids);
         for (size_t j = 0; j < take; j++)
             __atomic_fetch_or(&grants[v[j].index], (uint8_t)(1u << v[j].slot), __ATOMIC_RELAXED);
         t->granted[r] = (int64_t)take;

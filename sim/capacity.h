@@ -13,12 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 16 bytes: a day's requests can number a fifth of the agents. */
+/* 12 bytes: on a day of the default model over half the agents ask for something
+ * (a seat, a job, a place), and the requests are held twice (lists, buckets). Ties of
+ * priority are broken by the agent's id, looked up through `index`. */
 typedef struct cap_request {
     uint32_t resource : 24; /* CAPACITY_MAX_RESOURCES */
     uint32_t slot : 8;      /* which bit of agents.grants to set */
     uint32_t priority;
-    uint32_t agent_id;
     uint32_t index; /* agent's index in the store for today */
 } cap_request;
 enum { CAPACITY_MAX_RESOURCES = 1 << 24 };
@@ -49,8 +50,10 @@ void cap_requests_push(cap_requests *q, cap_request r);
 
 /* Grants, for each resource, the first `capacity` of the union of the request lists
  * in (priority, agent id, slot) order, setting grant bits; the lists are emptied.
+ * ids[index] is the id of the agent at `index` (agents.id).
  * Call it from every thread of a parallel region at once (they share the work) or
  * outside one. */
-void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists, uint8_t *grants);
+void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
+                      const uint32_t *ids, uint8_t *grants);
 
 #endif

@@ -185,7 +185,6 @@ void sim_request(sim *s, worker *w, size_t i, uint32_t resource, int slot)
                       (cap_request){.resource = resource & (CAPACITY_MAX_RESOURCES - 1),
                                     .slot = (uint32_t)slot,
                                     .priority = bits[0],
-                                    .agent_id = s->ag.id[i],
                                     .index = (uint32_t)i});
 }
 
@@ -294,7 +293,7 @@ void sim_step(sim *s)
         }
 #pragma omp single nowait
         t_plan = now();
-        capacity_resolve(&s->caps, s->request_lists, s->n_threads, grants);
+        capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants);
 #pragma omp single nowait
         t_cap = now();
 #pragma omp for schedule(dynamic, AGENT_CHUNK)

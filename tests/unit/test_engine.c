@@ -69,19 +69,22 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     for (uint32_t i = 0; i < 10; i++)
         reqs[i] = (cap_request){.resource = base + (i == 9),
                                 .priority = (i * 7919u) % 10u,
-                                .agent_id = 100 + i,
                                 .index = i};
     /* Split one: everything on one thread, in order. */
     cap_requests one[1] = {{0}};
     for (int i = 0; i < 10; i++) cap_requests_push(&one[0], reqs[i]);
-    capacity_resolve(&t, (cap_requests *const[]){&one[0]}, 1, grants_a);
+    uint32_t ids[10];
+    for (uint32_t i = 0; i < 10; i++)
+        ids[i] = 100 + i;
+    capacity_resolve(&t, (cap_requests *const[]){&one[0]}, 1, ids, grants_a);
     cr_assert_eq(t.granted[base], 3);
     cr_assert_eq(t.requested[base], 9);
     cr_assert_eq(t.granted[base + 1], 0, "zero capacity grants nothing");
     /* Split two: reversed, across three threads. */
     cap_requests three[3] = {{0}};
     for (int i = 9; i >= 0; i--) cap_requests_push(&three[i % 3], reqs[i]);
-    capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, grants_b);
+    capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids,
+                     grants_b);
     cr_assert(memcmp(grants_a, grants_b, sizeof grants_a) == 0);
     /* The three granted are the three lowest priorities among resource `base`. */
     int granted = 0;
@@ -93,6 +96,16 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     }
     cr_assert_eq(granted, 3);
     cr_assert_eq(grants_a[9], 0);
+    /* Equal priorities: the lower agent id comes first, wherever it is stored. */
+    uint8_t grants_c[10] = {0};
+    t.capacity[base] = 1;
+    ids[4] = 7;
+    ids[6] = 5;
+    reqs[4].priority = reqs[6].priority = 0; /* i = 0 has priority 0 too, id 100 */
+    for (int i = 0; i < 9; i++) cap_requests_push(&three[i % 3], reqs[i]);
+    capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids,
+                     grants_c);
+    for (int i = 0; i < 10; i++) cr_assert_eq(grants_c[i] != 0, i == 6, "agent %d", i);
     free(one[0].v);
     for (int k = 0; k < 3; k++) free(three[k].v);
     capacity_free(&t);
