@@ -89,65 +89,106 @@ static void ensure_scratch(capacity_table *t, int n_lists)
     if (!t->start || !t->offsets) abort();
 }
 
+/* The steps of capacity_resolve, each on one list or one resource. */
+static void count_list(capacity_table *t, const cap_requests *list, int k)
+{
+    size_t *count = t->offsets + (size_t)k * t->n; /* counts, made offsets below */
+    for (size_t j = 0; j < list->n; j++)
+        count[list->v[j].resource]++;
+}
+
+/* Bucket r holds list 0's requests for r, then list 1's...: counts become offsets.
+ * Order within a bucket never matters (select_first). */
+static void make_offsets(capacity_table *t, int n_lists)
+{
+    uint32_t R = t->n;
+    size_t at = 0;
+    for (uint32_t r = 0; r < R; r++) {
+        t->start[r] = at;
+        for (int k = 0; k < n_lists; k++) {
+            size_t c = t->offsets[(size_t)k * R + r];
+            t->offsets[(size_t)k * R + r] = at;
+            at += c;
+        }
+        t->requested[r] = (int64_t)(at - t->start[r]);
+        t->granted[r] = 0;
+    }
+    t->start[R] = at;
+    if (at > t->bucketed_cap) {
+        t->bucketed_cap = at + at / 4;
+        free(t->bucketed);
+        t->bucketed = malloc(t->bucketed_cap * sizeof *t->bucketed);
+        if (!t->bucketed) abort();
+    }
+}
+
+static void scatter_list(capacity_table *t, cap_requests *list, int k)
+{
+    size_t *fill = t->offsets + (size_t)k * t->n;
+    for (size_t j = 0; j < list->n; j++)
+        t->bucketed[fill[list->v[j].resource]++] = list->v[j];
+    list->n = 0;
+}
+
+/* An agent may hold grants of several resources (a seat and a job): the bits of one
+ * byte may be set by two threads, hence the atomic or. */
+static void grant_resource(capacity_table *t, uint32_t r, const uint32_t *ids, uint8_t *grants)
+{
+    size_t n = t->start[r + 1] - t->start[r];
+    size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
+    size_t take = n < cap ? n : cap;
+    cap_request *v = t->bucketed + t->start[r];
+    if (take < n) select_first(v, n, take, ids);
+    for (size_t j = 0; j < take; j++)
+        __atomic_fetch_or(&grants[v[j].index], (uint8_t)(1u << v[j].slot), __ATOMIC_RELAXED);
+    t->granted[r] = (int64_t)take;
+}
+
+/* Below this many requests one thread resolves them: five barriers cost more than
+ * the work (a 10,000-agent day asks for a few thousand things). */
+enum { PARALLEL_MIN_REQUESTS = 50000 };
+
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants)
 {
     /* Every construct here is orphaned: inside a parallel region the whole team
-     * shares the work (lists, then resources); outside one a team of one does it. */
+     * shares the work (lists, then resources); outside one a team of one does it.
+     * Every thread counts the same lists here (planning has ended), so every thread
+     * takes the same branch; the barrier keeps the lists unchanged until all have. */
     uint32_t R = t->n;
+    size_t total = 0;
+    for (int k = 0; k < n_lists; k++)
+        total += lists[k]->n;
+#pragma omp barrier
+    if (total < PARALLEL_MIN_REQUESTS) {
+#pragma omp single
+        {
+            ensure_scratch(t, n_lists);
+            memset(t->offsets, 0, (size_t)R * (size_t)n_lists * sizeof(size_t));
+            for (int k = 0; k < n_lists; k++)
+                count_list(t, lists[k], k);
+            make_offsets(t, n_lists);
+            for (int k = 0; k < n_lists; k++)
+                scatter_list(t, lists[k], k);
+            for (uint32_t r = 0; r < R; r++)
+                grant_resource(t, r, ids, grants);
+        }
+        return;
+    }
 #pragma omp single
     {
         ensure_scratch(t, n_lists);
         memset(t->offsets, 0, (size_t)R * (size_t)n_lists * sizeof(size_t));
     }
-    /* Requests per list and resource (offsets[k * R + r], counts for now). */
 #pragma omp for schedule(static)
-    for (int k = 0; k < n_lists; k++) {
-        size_t *count = t->offsets + (size_t)k * R;
-        for (size_t j = 0; j < lists[k]->n; j++)
-            count[lists[k]->v[j].resource]++;
-    }
+    for (int k = 0; k < n_lists; k++)
+        count_list(t, lists[k], k);
 #pragma omp single
-    {
-        /* Bucket r holds list 0's requests for r, then list 1's...: counts become
-         * offsets. Order within a bucket never matters (select_first). */
-        size_t at = 0;
-        for (uint32_t r = 0; r < R; r++) {
-            t->start[r] = at;
-            for (int k = 0; k < n_lists; k++) {
-                size_t c = t->offsets[(size_t)k * R + r];
-                t->offsets[(size_t)k * R + r] = at;
-                at += c;
-            }
-            t->requested[r] = (int64_t)(at - t->start[r]);
-            t->granted[r] = 0;
-        }
-        t->start[R] = at;
-        if (at > t->bucketed_cap) {
-            t->bucketed_cap = at + at / 4;
-            free(t->bucketed);
-            t->bucketed = malloc(t->bucketed_cap * sizeof *t->bucketed);
-            if (!t->bucketed) abort();
-        }
-    }
+    make_offsets(t, n_lists);
 #pragma omp for schedule(static)
-    for (int k = 0; k < n_lists; k++) {
-        size_t *fill = t->offsets + (size_t)k * R;
-        for (size_t j = 0; j < lists[k]->n; j++)
-            t->bucketed[fill[lists[k]->v[j].resource]++] = lists[k]->v[j];
-        lists[k]->n = 0;
-    }
-    /* An agent may hold grants of several resources (a seat and a job): the bits of
-     * one byte may be set by two threads, hence the atomic or. */
+    for (int k = 0; k < n_lists; k++)
+        scatter_list(t, lists[k], k);
 #pragma omp for schedule(dynamic, 1)
-    for (uint32_t r = 0; r < R; r++) {
-        size_t n = t->start[r + 1] - t->start[r];
-        size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
-        size_t take = n < cap ? n : cap;
-        cap_request *v = t->bucketed + t->start[r];
-        if (take < n) select_first(v, n, take, ids);
-        for (size_t j = 0; j < take; j++)
-            __atomic_fetch_or(&grants[v[j].index], (uint8_t)(1u << v[j].slot), __ATOMIC_RELAXED);
-        t->granted[r] = (int64_t)take;
-    }
+    for (uint32_t r = 0; r < R; r++)
+        grant_resource(t, r, ids, grants);
 }
