@@ -89,6 +89,17 @@ static void persist_engine(sim *s)
     sim_persist(s, "engine.requested", s->caps.requested, sizeof(int64_t), s->caps.n);
 }
 
+/* A thread's counters, zeroed, on cache lines of their own: counters of two threads
+ * on one line would make every increment a transfer of the line between cores. */
+static int64_t *counters(size_t n)
+{
+    size_t bytes = (n * sizeof(int64_t) + 63) / 64 * 64;
+    int64_t *c = aligned_alloc(64, bytes);
+    if (!c) abort();
+    memset(c, 0, bytes);
+    return c;
+}
+
 static void add_hook(agent_hooks *h, void (*fn)(sim *, void *, size_t, worker *), void *state,
                      uint32_t states)
 {
@@ -132,11 +143,11 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         worker *w = &s->workers[t];
         w->thread = t;
         s->request_lists[t] = &w->requests;
-        w->population = calloc((size_t)s->net->n_nodes * STATE_LIVE_COUNT, sizeof(int64_t));
-        w->edge_flow = calloc((size_t)s->net->n_edges + 1, sizeof(int64_t));
-        w->extra = calloc(s->extra_size + 1, sizeof(int64_t));
-        w->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
-        w->group_events = calloc((size_t)EVENT_COUNT * GROUP_COUNT, sizeof(int64_t));
+        w->population = counters((size_t)s->net->n_nodes * STATE_LIVE_COUNT);
+        w->edge_flow = counters((size_t)s->net->n_edges + 1);
+        w->extra = counters(s->extra_size + 1);
+        w->incidents = counters(INCIDENT_COUNT * sim_n_places(s));
+        w->group_events = counters((size_t)EVENT_COUNT * GROUP_COUNT);
         if (!w->population || !w->edge_flow || !w->extra || !w->incidents || !w->group_events)
             abort();
     }
