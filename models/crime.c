@@ -33,11 +33,11 @@ typedef struct crime_state {
     const char **org_names; /* n_org, for the output dimension */
     int *adj_start, *adj;   /* neighbouring places */
     org_world world;
-    uint8_t *present;                 /* per place: some organisation holds it today */
+    uint8_t *present;                           /* per place: some organisation holds it today */
     double factor[CRIME_CLASSES * CRIME_COUNT]; /* crime_factor by class, this epoch's */
-    int64_t *revenue;                 /* n_org x places, today's (serial scratch) */
-    int64_t *paid;                    /* n_org, today's payments to officials */
-    size_t x_revenue, x_place, x_org; /* worker counters */
+    int64_t *revenue;                           /* n_org x places, today's (serial scratch) */
+    int64_t *paid;                              /* n_org, today's payments to officials */
+    size_t x_revenue, x_place, x_org;           /* worker counters */
     series *s_strength_node, *s_strength_edge, *s_revenue, *s_paid, *s_collusion;
     series *s_vic_node, *s_vic_edge, *s_vic_org;
 } crime_state;
@@ -380,8 +380,8 @@ static void encounter(sim *s, crime_state *st, size_t i, size_t q, double presen
     if (!p->on || !st->present[q]) return;
     double h[CRIME_MAX_ORGS * CRIME_COUNT], u[4];
     const double *factor = st->factor + (size_t)crime_class(p, &s->ag, i) * CRIME_COUNT;
-    double total = crime_hazards_of(p, st->world.strength, sim_n_places(s), q, presence, on_train,
-                                    factor, h);
+    double total =
+        crime_hazards_of(p, st->world.strength, sim_n_places(s), q, presence, on_train, factor, h);
     if (total <= 0) return;
     rng_uniform4(s->key, s->ag.id[i], (uint32_t)s->day, purpose, index, u);
     /* 1 - exp(-total) < total: most draws are settled without the exponential. */
@@ -755,8 +755,8 @@ const module crime_module = {
     .init = crime_init,
     .day_start = crime_day_start,
     .agent_act = crime_act,
-    .act_states = STATE_BIT(STATE_HANDED_OVER) | STATE_BIT(STATE_KIDNAPPED) |
-                  STATE_BIT(STATE_EXPLOITED),
+    .act_states =
+        STATE_BIT(STATE_HANDED_OVER) | STATE_BIT(STATE_KIDNAPPED) | STATE_BIT(STATE_EXPLOITED),
     .day_end = crime_day_end,
     .agent_enter_edge = crime_enter_edge,
     .agent_reach_node = crime_reach_node,

@@ -97,9 +97,11 @@ double crime_vulnerability(const crime_params *p, const agents *a, size_t i, int
  * only on the trait bits in CRIME_TRAITS and on carrying money_threshold or more,
  * so the module keeps a table of it by class (crime_class) instead of recomputing
  * it at each encounter. */
-enum { CRIME_TRAITS = TRAIT_FEMALE | 3u << TRAIT_AGE_SHIFT | TRAIT_ACCOMPANIED | TRAIT_SMUGGLER |
-                      TRAIT_CONTACTS,
-       CRIME_CLASSES = 2 * (CRIME_TRAITS + 1) };
+enum {
+    CRIME_TRAITS =
+        TRAIT_FEMALE | 3u << TRAIT_AGE_SHIFT | TRAIT_ACCOMPANIED | TRAIT_SMUGGLER | TRAIT_CONTACTS,
+    CRIME_CLASSES = 2 * (CRIME_TRAITS + 1)
+};
 double crime_factor(const crime_params *p, unsigned traits, bool carries_money, int activity);
 static inline unsigned crime_class(const crime_params *p, const agents *a, size_t i)
 {

@@ -115,14 +115,15 @@ static int inflow_read(cfg *root, const network *net, void *params, diag *d)
     if (fabs(sum - 1) > 1e-6) {
         char path[256];
         cfg_path(cross, path, sizeof path);
-        diag_input(d, cross->file, cross->line, path,
-                   "shares must add up to 1 (they add up to %g)", sum);
+        diag_input(d, cross->file, cross->line, path, "shares must add up to 1 (they add up to %g)",
+                   sum);
         return -1;
     }
     if (params_shares(nat, nationality_names, NAT_COUNT, p->nationality_share, d) ||
         read_people(root, sec, &p->people, d))
         return -1;
-    for (int m = 0; m < 12; m++) p->month_factor[m] = 1;
+    for (int m = 0; m < 12; m++)
+        p->month_factor[m] = 1;
     if (cfg_child(sec, "monthly_profile")) {
         if (cfg_get_list(sec, "monthly_profile", &months, d)) return -1;
         if (months->n != 12) {
@@ -143,7 +144,8 @@ static int inflow_read(cfg *root, const network *net, void *params, diag *d)
             diag_input(d, months->file, months->line, path, "monthly factors are all zero");
             return -1;
         }
-        for (int m = 0; m < 12; m++) p->month_factor[m] /= mean;
+        for (int m = 0; m < 12; m++)
+            p->month_factor[m] /= mean;
     }
     return 0;
 }

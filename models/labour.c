@@ -78,20 +78,19 @@ static int labour_read(cfg *root, const network *net, void *params, diag *d)
     if (!sec) return 0;
     double scale;
     if (cfg_get_map(root, "labour", &sec, d) ||
-           cfg_get_double(sec, "daily_spend", 0, 1e5, &p->daily_spend, d) ||
-           cfg_get_double(sec, "contract_days", 1, 366, &p->contract_days, d) ||
-           cfg_get_double(sec, "transit_money_target", 0, 1e8, &p->transit_money_target, d) ||
-           cfg_get_double(sec, "give_up_per_day", 0, 1, &p->give_up_per_day, d) ||
-           cfg_get_double(sec, "settle_per_work_day", 0, 1, &p->settle_per_work_day, d) ||
-           cfg_get_double(sec, "undecided_decide_per_work_day", 0, 1,
-                          &p->undecided_decide_per_work_day, d) ||
-           cfg_get_double(sec, "undecided_transit_share", 0, 1, &p->undecided_transit_share, d) ||
-           cfg_get_double(sec, "quit_at_home", 0, 1, &p->quit_at_home, d) ||
-           cfg_get_double(sec, "home_days", 0, 3650, &p->home_days, d) ||
-           cfg_get_double(sec, "return_per_day", 0, 1, &p->return_per_day, d) ||
-           read_places(sec, "farms", net, p, true, d) ||
-           read_places(sec, "odd_jobs", net, p, false, d) ||
-           params_population_scale(root, &scale, d))
+        cfg_get_double(sec, "daily_spend", 0, 1e5, &p->daily_spend, d) ||
+        cfg_get_double(sec, "contract_days", 1, 366, &p->contract_days, d) ||
+        cfg_get_double(sec, "transit_money_target", 0, 1e8, &p->transit_money_target, d) ||
+        cfg_get_double(sec, "give_up_per_day", 0, 1, &p->give_up_per_day, d) ||
+        cfg_get_double(sec, "settle_per_work_day", 0, 1, &p->settle_per_work_day, d) ||
+        cfg_get_double(sec, "undecided_decide_per_work_day", 0, 1,
+                       &p->undecided_decide_per_work_day, d) ||
+        cfg_get_double(sec, "undecided_transit_share", 0, 1, &p->undecided_transit_share, d) ||
+        cfg_get_double(sec, "quit_at_home", 0, 1, &p->quit_at_home, d) ||
+        cfg_get_double(sec, "home_days", 0, 3650, &p->home_days, d) ||
+        cfg_get_double(sec, "return_per_day", 0, 1, &p->return_per_day, d) ||
+        read_places(sec, "farms", net, p, true, d) ||
+        read_places(sec, "odd_jobs", net, p, false, d) || params_population_scale(root, &scale, d))
         return -1;
     for (size_t v = 0; v < V; v++)
         p->jobs[v] = params_scale_capacity(p->jobs[v], scale);

@@ -45,8 +45,7 @@ typedef struct movement_state {
 /* Random purposes of this module (RNG_MOVE is the route choice). */
 enum { RNG_BOARDING = RNG_BEHAVIOUR + 0, RNG_INJURY = RNG_BEHAVIOUR + 3 };
 
-static int read_lines(cfg *trains, const network *net, double scale, movement_params *p,
-                      diag *d)
+static int read_lines(cfg *trains, const network *net, double scale, movement_params *p, diag *d)
 {
     p->lines = calloc((size_t)net->n_lines + 1, sizeof *p->lines);
     if (!p->lines) abort();

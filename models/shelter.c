@@ -37,13 +37,13 @@ static int shelter_read(cfg *root, const network *net, void *params, diag *d)
     if (!sec) return 0;
     double scale;
     if (cfg_get_map(root, "shelters", &sec, d) ||
-           cfg_get_double(sec, "stay_days", 1, 365, &p->stay_days, d) ||
-           cfg_get_double(sec, "rest_share", 0, 1, &p->rest_share, d) ||
-           cfg_get_double(sec, "leave_queue_per_day", 0, 1, &p->leave_queue_per_day, d) ||
-           cfg_get_double(sec, "recovery_per_day", 1, 255, &p->recovery_per_day, d) ||
-           cfg_get_map(sec, "beds", &beds, d) ||
-           network_read_node_values(net, beds, 0, 1e6, p->beds, d) ||
-           params_population_scale(root, &scale, d))
+        cfg_get_double(sec, "stay_days", 1, 365, &p->stay_days, d) ||
+        cfg_get_double(sec, "rest_share", 0, 1, &p->rest_share, d) ||
+        cfg_get_double(sec, "leave_queue_per_day", 0, 1, &p->leave_queue_per_day, d) ||
+        cfg_get_double(sec, "recovery_per_day", 1, 255, &p->recovery_per_day, d) ||
+        cfg_get_map(sec, "beds", &beds, d) ||
+        network_read_node_values(net, beds, 0, 1e6, p->beds, d) ||
+        params_population_scale(root, &scale, d))
         return -1;
     for (int v = 0; v < net->n_nodes; v++)
         p->beds[v] = params_scale_capacity(p->beds[v], scale);

@@ -86,7 +86,8 @@ void agents_find_leavers(const agents *a, int n_threads, index_list *out)
 #pragma omp parallel for num_threads(blocks) schedule(static, 1)
     for (int b = 0; b < blocks; b++) {
         size_t c = 0;
-        for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks; i++)
+        for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks;
+             i++)
             c += state[i] >= STATE_LIVE_COUNT;
         count[b + 1] = c;
     }
@@ -103,7 +104,8 @@ void agents_find_leavers(const agents *a, int n_threads, index_list *out)
 #pragma omp parallel for num_threads(blocks) schedule(static, 1)
     for (int b = 0; b < blocks; b++) {
         size_t k = count[b];
-        for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks; i++)
+        for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks;
+             i++)
             if (state[i] >= STATE_LIVE_COUNT) v[k++] = i;
     }
 }
@@ -147,10 +149,14 @@ size_t agents_remove(agents *a, const index_list *leavers, int n_threads)
     for (size_t m = 0; m < n_moves; m++)                                                           \
         ((T *)b)[moves[m][0]] = ((T *)b)[moves[m][1]];                                             \
     break;
-        case 1: MOVE_AS(uint8_t)
-        case 2: MOVE_AS(uint16_t)
-        case 4: MOVE_AS(uint32_t)
-        case 8: MOVE_AS(uint64_t)
+        case 1:
+            MOVE_AS(uint8_t)
+        case 2:
+            MOVE_AS(uint16_t)
+        case 4:
+            MOVE_AS(uint32_t)
+        case 8:
+            MOVE_AS(uint64_t)
 #undef MOVE_AS
         default:
             for (size_t m = 0; m < n_moves; m++)

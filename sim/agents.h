@@ -15,25 +15,25 @@
 /* Live states: an agent in one of these is in the system and counted in
  * `population[time,node,state]`. */
 typedef enum {
-    STATE_WAITING,    /* at a node: resting, waiting for a train or deciding */
-    STATE_TRAVELLING, /* on an edge; `node` is the edge's origin */
-    STATE_SHELTERED,  /* in a shelter bed (models/shelter.c) */
-    STATE_WORKING,    /* on a job contract (models/labour.c) */
-    STATE_HOME,       /* seasonal worker at home between seasons; counted at `home` */
-    STATE_DETAINED,   /* held by INM: in custody, a migration station or a child-protection
-                         shelter (`enf_stage`); `node` is where */
-    STATE_DEPORTED,   /* returned to the country of origin, may try again (`enf_day`); `node`
-                         is where a re-attempt starts */
+    STATE_WAITING,     /* at a node: resting, waiting for a train or deciding */
+    STATE_TRAVELLING,  /* on an edge; `node` is the edge's origin */
+    STATE_SHELTERED,   /* in a shelter bed (models/shelter.c) */
+    STATE_WORKING,     /* on a job contract (models/labour.c) */
+    STATE_HOME,        /* seasonal worker at home between seasons; counted at `home` */
+    STATE_DETAINED,    /* held by INM: in custody, a migration station or a child-protection
+                          shelter (`enf_stage`); `node` is where */
+    STATE_DEPORTED,    /* returned to the country of origin, may try again (`enf_day`); `node`
+                          is where a re-attempt starts */
     STATE_HANDED_OVER, /* handed by a corrupt official to a criminal group (crime module) */
-    STATE_KIDNAPPED,  /* held for ransom by organisation `captor` (models/crime.c) */
-    STATE_EXPLOITED,  /* trafficked into exploitation by organisation `captor` (models/crime.c) */
+    STATE_KIDNAPPED,   /* held for ransom by organisation `captor` (models/crime.c) */
+    STATE_EXPLOITED,   /* trafficked into exploitation by organisation `captor` (models/crime.c) */
     STATE_LIVE_COUNT,
     /* Final states: the agent leaves the system at the end of the day. */
     STATE_ARRIVED = STATE_LIVE_COUNT, /* reached a US-border exit */
     STATE_DEAD,
     STATE_SETTLED,  /* stayed in Mexico for good */
     STATE_RETURNED, /* went home for good */
-    STATE_GAVE_UP, /* deported and did not try again */
+    STATE_GAVE_UP,  /* deported and did not try again */
     STATE_COUNT
 } agent_state;
 
@@ -55,7 +55,7 @@ extern const char *const age_names[AGE_COUNT];
 extern const char *const goal_names[GOAL_COUNT];
 enum {
     TRAIT_FEMALE = 1u << 0,
-    TRAIT_AGE_SHIFT = 1, /* 2 bits: AGE_* */
+    TRAIT_AGE_SHIFT = 1,         /* 2 bits: AGE_* */
     TRAIT_ACCOMPANIED = 1u << 3, /* minors: with family; adults: travelling with children */
     TRAIT_SMUGGLER = 1u << 4,    /* has a smuggler (coyote) contract */
     TRAIT_CONTACTS = 1u << 5,    /* knows migrants of earlier waves (word of mouth) */
@@ -67,9 +67,9 @@ enum { GROUP_COUNT = NAT_COUNT * 2 * AGE_COUNT };
 /* Flags. */
 enum {
     AGENT_ON_TRAIN = 1u << 0,
-    AGENT_WANTS_SHELTER = 1u << 1, /* queueing for a bed at its node */
-    AGENT_INFORMED = 1u << 2,      /* stayed in a shelter: hears current risks */
-    AGENT_NO_WORK_HERE = 1u << 3,  /* gave up looking for work at this node */
+    AGENT_WANTS_SHELTER = 1u << 1,  /* queueing for a bed at its node */
+    AGENT_INFORMED = 1u << 2,       /* stayed in a shelter: hears current risks */
+    AGENT_NO_WORK_HERE = 1u << 3,   /* gave up looking for work at this node */
     AGENT_SHELTERED_HERE = 1u << 4, /* already stayed in this node's shelter */
     AGENT_ASKED_SEAT = 1u << 5,     /* asked for a train seat today */
     AGENT_SETTLES = 1u << 6,        /* stays in Mexico for good when the job ends */
@@ -86,18 +86,18 @@ enum {
     X(uint8_t, flags)       /* AGENT_* flags */                                                    \
     X(uint8_t, grants)      /* capacity granted today, one bit per request slot */                 \
     X(uint8_t, nationality) /* NAT_* */                                                            \
-    X(uint16_t, entry_day)  /* simulation day of entry */                                     \
-    X(uint8_t, traits)      /* TRAIT_* bits: sex, age band, accompanied, smuggler, goal */    \
-    X(int32_t, money)       /* whole pesos in hand */                                          \
-    X(uint8_t, injury)      /* days until recovered from an injury; 0 = healthy */            \
-    X(uint8_t, attempt)     /* 0 on the first journey; +1 per new attempt after deportation */ \
-    X(uint16_t, timer)      /* days left in the current shelter stay, job or season at home */ \
-    X(uint16_t, plan)       /* edge chosen at the current node, EDGE_NONE if none yet */      \
-    X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */ \
-    X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                     \
-    X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */ \
-    X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */              \
-    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */ \
+    X(uint16_t, entry_day)  /* simulation day of entry */                                          \
+    X(uint8_t, traits)      /* TRAIT_* bits: sex, age band, accompanied, smuggler, goal */         \
+    X(int32_t, money)       /* whole pesos in hand */                                              \
+    X(uint8_t, injury)      /* days until recovered from an injury; 0 = healthy */                 \
+    X(uint8_t, attempt)     /* 0 on the first journey; +1 per new attempt after deportation */     \
+    X(uint16_t, timer)      /* days left in the current shelter stay, job or season at home */     \
+    X(uint16_t, plan)       /* edge chosen at the current node, EDGE_NONE if none yet */           \
+    X(uint16_t, home)       /* node where the agent entered (seasonal workers go back there) */    \
+    X(uint8_t, doc)         /* DOC_* document held (models/documents.h) */                         \
+    X(uint16_t, doc_expiry) /* first simulation day on which the document is no longer valid */    \
+    X(uint8_t, enf_stage)   /* ENF_STAGE_* while detained (models/detention.h) */                  \
+    X(uint16_t, enf_day)    /* detained: day eligible to leave; deported: day of re-attempt */     \
     X(uint8_t, captor)      /* kidnapped or exploited: index of the organisation (crime.c) */
 
 typedef struct agents {
@@ -117,8 +117,8 @@ static inline int agent_goal(const agents *a, size_t i)
 }
 static inline void agent_set_goal(agents *a, size_t i, int goal)
 {
-    a->traits[i] = (uint8_t)((a->traits[i] & ~(3u << TRAIT_GOAL_SHIFT)) |
-                             (unsigned)goal << TRAIT_GOAL_SHIFT);
+    a->traits[i] =
+        (uint8_t)((a->traits[i] & ~(3u << TRAIT_GOAL_SHIFT)) | (unsigned)goal << TRAIT_GOAL_SHIFT);
 }
 static inline uint8_t agent_traits(bool female, int age, bool accompanied, bool smuggler,
                                    bool contacts, int goal)

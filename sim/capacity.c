@@ -15,7 +15,8 @@ uint32_t capacity_register(capacity_table *t, uint32_t count)
     free(t->start); /* sized by n: made again at the next resolution */
     free(t->offsets);
     t->start = t->offsets = NULL;
-    for (uint32_t i = first; i < t->n; i++) t->capacity[i] = t->granted[i] = t->requested[i] = 0;
+    for (uint32_t i = first; i < t->n; i++)
+        t->capacity[i] = t->granted[i] = t->requested[i] = 0;
     return first;
 }
 
@@ -71,8 +72,10 @@ static void select_first(cap_request *v, size_t n, size_t k, const uint32_t *ids
             if (before(&v[j], &v[hi - 1], ids)) swap(&v[j], &v[store++]);
         swap(&v[store], &v[hi - 1]);
         if (store == k) return;
-        if (store < k) lo = store + 1;
-        else hi = store;
+        if (store < k)
+            lo = store + 1;
+        else
+            hi = store;
     }
 }
 

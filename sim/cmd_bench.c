@@ -56,7 +56,7 @@ typedef struct bench_opts {
 
 typedef struct bench_result {
     double live, warm_live, agent_days, seconds, rate;
-    double peak_live; /* most agents live on any day of the run, warm-up included */
+    double peak_live;   /* most agents live on any day of the run, warm-up included */
     double median_rate; /* the measured days' median of agent-days/s, day by day */
     double loop, routes, daily, output_share, output_seconds, run_seconds;
     double rss_bytes, bytes_per_agent, soa_bytes_per_agent;

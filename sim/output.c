@@ -470,9 +470,8 @@ int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
         int r = 0;
         if (o->n_members > 1) offset[r++] = (hsize_t)k;
         offset[r] = (hsize_t)jobs[q].block * tc;
-        if (jobs[q].failed ||
-            H5Dwrite_chunk(o->series[jobs[q].idx], H5P_DEFAULT, 0, offset, jobs[q].size,
-                           jobs[q].buf) < 0)
+        if (jobs[q].failed || H5Dwrite_chunk(o->series[jobs[q].idx], H5P_DEFAULT, 0, offset,
+                                             jobs[q].size, jobs[q].buf) < 0)
             rc = -1;
     }
     for (size_t q = 0; q < j; q++)

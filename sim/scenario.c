@@ -5,9 +5,9 @@
 #include <string.h>
 
 /* Keys the timeline may not change: they define the run, not a policy. */
-static const char *const fixed_keys[] = {"name",    "description", "start_date",
-                                         "days",    "seed",        "network",
-                                         "timeline", "extends",    "population_scale"};
+static const char *const fixed_keys[] = {"name",     "description", "start_date",
+                                         "days",     "seed",        "network",
+                                         "timeline", "extends",     "population_scale"};
 
 typedef struct timeline_entry {
     cfg *node;
@@ -19,7 +19,8 @@ static int read_run_settings(scenario *sc, cfg *root, diag *d)
     const char *name, *description = NULL;
     int64_t days, seed;
     cfg *net;
-    if (cfg_get_string(root, "name", &name, d) || cfg_opt_string(root, "description", &description, d) ||
+    if (cfg_get_string(root, "name", &name, d) ||
+        cfg_opt_string(root, "description", &description, d) ||
         cfg_get_date(root, "start_date", &sc->start, d) ||
         cfg_get_int(root, "days", 1, 36525, &days, d) ||
         cfg_get_int(root, "seed", 0, INT64_MAX, &seed, d) || cfg_get_map(root, "network", &net, d))
@@ -56,7 +57,8 @@ static int read_timeline(cfg *root, timeline_entry **out, int *n_out, diag *d)
         if (e->n < 2) {
             char path[256];
             cfg_path(e, path, sizeof path);
-            diag_input(d, e->file, e->line, path, "a timeline entry needs keys to change after `date`");
+            diag_input(d, e->file, e->line, path,
+                       "a timeline entry needs keys to change after `date`");
             goto fail;
         }
         for (size_t j = 0; j < i; j++) {
@@ -207,7 +209,8 @@ void scenario_free(scenario *sc)
 int scenario_epoch_of_day(const scenario *sc, int day)
 {
     int e = 0;
-    while (e + 1 < sc->n_epochs && sc->epoch_day[e + 1] <= day) e++;
+    while (e + 1 < sc->n_epochs && sc->epoch_day[e + 1] <= day)
+        e++;
     return e;
 }
 

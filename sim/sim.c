@@ -11,8 +11,8 @@
 /* Agents handed to a thread at a time in the daily passes. Cost per agent varies
  * along the array (new agents are appended and are on the move; older ones are
  * mostly held or at work): a static split by halves leaves one thread idle, chunks
- * taken in turn balance the load. Which thread takes an agent
- * never changes a result (sim/module.h). */
+ * taken in turn balance the load. Which thread takes an agent never changes a
+ * result (sim/module.h). */
 enum { AGENT_CHUNK = 2048 };
 
 static void register_outputs(sim *s)
@@ -148,8 +148,6 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         w->extra = counters(s->extra_size + 1);
         w->incidents = counters(INCIDENT_COUNT * sim_n_places(s));
         w->group_events = counters((size_t)EVENT_COUNT * GROUP_COUNT);
-        if (!w->population || !w->edge_flow || !w->extra || !w->incidents || !w->group_events)
-            abort();
     }
     s->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
     if (!s->incidents) abort();

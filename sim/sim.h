@@ -40,10 +40,10 @@ enum { SIM_TRANSIT_DAYS = 365 };
 struct worker {
     int thread;
     int64_t events[EVENT_COUNT];
-    int64_t *population; /* n_nodes x STATE_LIVE_COUNT */
-    int64_t *edge_flow;  /* n_edges: agents starting along each edge today */
-    int64_t *extra;      /* module counters, sim.extra_size values */
-    int64_t *incidents;  /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
+    int64_t *population;   /* n_nodes x STATE_LIVE_COUNT */
+    int64_t *edge_flow;    /* n_edges: agents starting along each edge today */
+    int64_t *extra;        /* module counters, sim.extra_size values */
+    int64_t *incidents;    /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
     int64_t *group_events; /* EVENT_COUNT x GROUP_COUNT; see sim_event */
     cap_requests requests;
     char pad[64];
@@ -64,8 +64,8 @@ typedef struct agent_hooks {
 } agent_hooks;
 
 typedef struct sim_timing {
-    double day_start[16], day_end[16]; /* per module, by index in model_table */
-    double plan, capacity, act;        /* the parallel agent passes and resolution between */
+    double day_start[16], day_end[16];     /* per module, by index in model_table */
+    double plan, capacity, act;            /* the parallel agent passes and resolution between */
     double clear, fold, outcomes, compact; /* engine bookkeeping */
 } sim_timing;
 

@@ -20,7 +20,8 @@ Test(rng, draws_are_a_pure_function_of_key_and_counter)
     cr_assert(memcmp(a, m, sizeof a) != 0, "another member, other numbers");
     rng_uniform4((rng_key){43, 0}, 7, 100, RNG_MOVE, 0, m);
     cr_assert(memcmp(a, m, sizeof a) != 0, "another seed, other numbers");
-    for (int i = 0; i < 4; i++) cr_assert(a[i] >= 0 && a[i] < 1);
+    for (int i = 0; i < 4; i++)
+        cr_assert(a[i] >= 0 && a[i] < 1);
 }
 
 Test(rng, uniforms_have_the_right_mean)
@@ -31,7 +32,8 @@ Test(rng, uniforms_have_the_right_mean)
     for (uint32_t id = 0; id < 50000; id++) {
         double u[4];
         rng_uniform4(k, id, 3, RNG_MOVE, 0, u);
-        for (int i = 0; i < 4; i++) sum += u[i], n++;
+        for (int i = 0; i < 4; i++)
+            sum += u[i], n++;
     }
     /* Standard error of the mean of 200,000 uniforms is 0.00065. */
     cr_assert_float_eq(sum / n, 0.5, 0.004);
@@ -67,12 +69,12 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     uint8_t grants_a[10] = {0}, grants_b[10] = {0};
     cap_request reqs[10];
     for (uint32_t i = 0; i < 10; i++)
-        reqs[i] = (cap_request){.resource = base + (i == 9),
-                                .priority = (i * 7919u) % 10u,
-                                .index = i};
+        reqs[i] =
+            (cap_request){.resource = base + (i == 9), .priority = (i * 7919u) % 10u, .index = i};
     /* Split one: everything on one thread, in order. */
     cap_requests one[1] = {{0}};
-    for (int i = 0; i < 10; i++) cap_requests_push(&one[0], reqs[i]);
+    for (int i = 0; i < 10; i++)
+        cap_requests_push(&one[0], reqs[i]);
     uint32_t ids[10];
     for (uint32_t i = 0; i < 10; i++)
         ids[i] = 100 + i;
@@ -82,7 +84,8 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     cr_assert_eq(t.granted[base + 1], 0, "zero capacity grants nothing");
     /* Split two: reversed, across three threads. */
     cap_requests three[3] = {{0}};
-    for (int i = 9; i >= 0; i--) cap_requests_push(&three[i % 3], reqs[i]);
+    for (int i = 9; i >= 0; i--)
+        cap_requests_push(&three[i % 3], reqs[i]);
     capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids,
                      grants_b);
     cr_assert(memcmp(grants_a, grants_b, sizeof grants_a) == 0);
@@ -102,12 +105,15 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     ids[4] = 7;
     ids[6] = 5;
     reqs[4].priority = reqs[6].priority = 0; /* i = 0 has priority 0 too, id 100 */
-    for (int i = 0; i < 9; i++) cap_requests_push(&three[i % 3], reqs[i]);
+    for (int i = 0; i < 9; i++)
+        cap_requests_push(&three[i % 3], reqs[i]);
     capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids,
                      grants_c);
-    for (int i = 0; i < 10; i++) cr_assert_eq(grants_c[i] != 0, i == 6, "agent %d", i);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(grants_c[i] != 0, i == 6, "agent %d", i);
     free(one[0].v);
-    for (int k = 0; k < 3; k++) free(three[k].v);
+    for (int k = 0; k < 3; k++)
+        free(three[k].v);
     capacity_free(&t);
 }
 
