@@ -140,11 +140,14 @@ static void grant_resource(capacity_table *t, uint32_t r, const uint32_t *ids, u
     size_t n = t->start[r + 1] - t->start[r];
     size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
     size_t take = n < cap ? n : cap;
+    t->granted[r] = (int64_t)take;
+    /* No requests: the buckets may not exist yet (NULL + 0 is undefined; found by
+     * fuzzing). */
+    if (n == 0) return;
     cap_request *v = t->bucketed + t->start[r];
     if (take < n) select_first(v, n, take, ids);
     for (size_t j = 0; j < take; j++)
         __atomic_fetch_or(&grants[v[j].index], (uint8_t)(1u << v[j].slot), __ATOMIC_RELAXED);
-    t->granted[r] = (int64_t)take;
 }
 
 /* Below this many requests one thread resolves them: five barriers cost more than
