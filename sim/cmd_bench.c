@@ -284,6 +284,7 @@ static int bench(const bench_opts *o, diag *d)
            "live", "agent-days/s", "median day", "ns/agent-d", "bytes/ag", "SoA B", "loop",
            "routes", "daily", "output");
     double rate1[MAX_LIST] = {0}, rate2[MAX_LIST] = {0}, med1[MAX_LIST] = {0}, med2[MAX_LIST] = {0};
+    double rss[MAX_LIST] = {0}, peak[MAX_LIST] = {0}; /* first thread count's runs */
     for (int k = 0; k < o->n_sizes; k++) {
         double scale = fmin(1e3, fmax(1e-3, o->sizes[k] / live0));
         for (int t = 0; t < o->n_threads; t++) {
@@ -291,6 +292,7 @@ static int bench(const bench_opts *o, diag *d)
             if (run_one(o, scale, o->threads[t], &r, d)) return -1;
             print_result(o->sizes[k], scale, o->threads[t], &r);
             if (o->phases) print_phases(&r);
+            if (t == 0) rss[k] = r.rss_bytes, peak[k] = r.peak_live;
             if (o->threads[t] == 1) rate1[k] = r.rate, med1[k] = r.median_rate;
             if (o->threads[t] == 2) rate2[k] = r.rate, med2[k] = r.median_rate;
         }
@@ -299,6 +301,12 @@ static int bench(const bench_opts *o, diag *d)
         if (rate1[k] > 0 && rate2[k] > 0)
             printf("2-thread speedup at %.0f: %.2f (median days: %.2f)\n", o->sizes[k],
                    rate2[k] / rate1[k], med1[k] > 0 ? med2[k] / med1[k] : 0);
+    /* What each further agent costs, without what every run pays whatever its size
+     * (libraries, the output series of the run's days). */
+    for (int k = 1; k < o->n_sizes; k++)
+        if (peak[k] > peak[k - 1] && rss[k] > 0 && rss[k - 1] > 0)
+            printf("memory per added live agent from %.0f to %.0f: %.0f bytes\n", o->sizes[k - 1],
+                   o->sizes[k], (rss[k] - rss[k - 1]) / (peak[k] - peak[k - 1]));
     return 0;
 }
 
