@@ -34,6 +34,11 @@ typedef struct behaviour_params {
     int delay[INFO_COUNT];
 } behaviour_params;
 
+typedef struct heap_item {
+    double c;
+    int v;
+} heap_item;
+
 typedef struct behaviour_state {
     route_tables rt;
     int *in_start, *in_edges; /* incoming edges of each node */
@@ -44,7 +49,9 @@ typedef struct behaviour_state {
     float *built_from;        /* the view the tables were last built from */
     bool built;
     double *cost;        /* scratch: per edge */
+    float *bonus_of;     /* AVERSION_COUNT x edges: stay_bonus where finite (per epoch) */
     char *target, *done; /* scratch: per node */
+    heap_item *heap;     /* scratch for cost_to_go: one entry per node and edge */
     size_t visits_off;   /* extra counters: arrivals at each node today */
     series *s_risk_edge, *s_risk_node;
 } behaviour_state;
@@ -131,6 +138,7 @@ static int behaviour_init(sim *s, void **state, diag *d)
     st->rt.weight = alloc0(ROUTE_TABLES * E, sizeof(float));
     st->rt.total = alloc0(ROUTE_TABLES * E, sizeof(float));
     st->rt.stay_bonus = alloc0(ROUTE_TABLES * E, sizeof(float));
+    st->bonus_of = alloc0(AVERSION_COUNT * E, sizeof(float));
     st->rt.cost_to_go = alloc0(ROUTE_TABLES * V, sizeof(double));
     st->rt.max_fare = alloc0(V, sizeof(int32_t));
     st->rt.node_sum = alloc0(ROUTE_TABLES * V, sizeof(double));
@@ -143,6 +151,7 @@ static int behaviour_init(sim *s, void **state, diag *d)
     st->built_from = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
     st->cost = alloc0(E, sizeof(double));
     st->target = alloc0(V, 1);
+    st->heap = alloc0(V + E + 1, sizeof(heap_item));
     st->done = alloc0(V, 1);
     build_incoming(st, net);
     /* What migrants have learned carries over (checkpoints, sim/persist.h); the view and
@@ -174,26 +183,60 @@ static void fill_view(const sim *s, behaviour_state *st, const behaviour_params 
     }
 }
 
-/* Dijkstra from the destinations over incoming edges; O(V^2) is plenty for a few
- * hundred places. */
+/* A min-heap of (cost, node) for cost_to_go; stale entries (a node pushed again with
+ * a lower cost) are skipped when popped. */
+static void heap_push(heap_item *h, int *n, double c, int v)
+{
+    int i = (*n)++;
+    while (i > 0 && h[(i - 1) / 2].c > c) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = (heap_item){c, v};
+}
+
+static heap_item heap_pop(heap_item *h, int *n)
+{
+    heap_item top = h[0], last = h[--*n];
+    int i = 0;
+    for (;;) {
+        int kid = 2 * i + 1;
+        if (kid >= *n) break;
+        if (kid + 1 < *n && h[kid + 1].c < h[kid].c) kid++;
+        if (!(h[kid].c < last.c)) break;
+        h[i] = h[kid];
+        i = kid;
+    }
+    h[i] = last;
+    return top;
+}
+
+/* Dijkstra from the destinations over incoming edges, with a heap: it runs for
+ * twelve tables a day (it was O(V^2), a quarter of a small run). Each cost is the
+ * least of the sums C[u] + cost[e] over finished neighbours, whatever the order
+ * nodes finish in, so the values are the same as any Dijkstra's. */
 static void cost_to_go(const network *net, behaviour_state *st, const double *cost, double *C)
 {
-    int n = net->n_nodes;
+    int n = net->n_nodes, size = 0;
+    heap_item *heap = st->heap;
     for (int v = 0; v < n; v++) {
         C[v] = st->target[v] ? 0 : INFINITY;
         st->done[v] = 0;
+        if (st->target[v]) heap_push(heap, &size, 0, v);
     }
-    for (;;) {
-        int u = -1;
-        for (int v = 0; v < n; v++)
-            if (!st->done[v] && isfinite(C[v]) && (u < 0 || C[v] < C[u])) u = v;
-        if (u < 0) break;
+    while (size > 0) {
+        heap_item top = heap_pop(heap, &size);
+        int u = top.v;
+        if (st->done[u] || top.c > C[u]) continue; /* stale */
         st->done[u] = 1;
         for (int k = st->in_start[u]; k < st->in_start[u + 1]; k++) {
             int e = st->in_edges[k], from = net->edges[e].from;
             if (st->done[from] || st->target[from]) continue;
             double c = cost[e] + C[u];
-            if (c < C[from]) C[from] = c;
+            if (c < C[from]) {
+                C[from] = c;
+                heap_push(heap, &size, c, from);
+            }
         }
     }
 }
@@ -246,8 +289,23 @@ static void summarise_node(const network *net, route_tables *rt, int t, int v, i
 
 /* Logit weights from the costs and costs-to-go; without the behaviour section,
  * weight 1 on each node's cheapest edge (ties: lowest index) and 0 elsewhere. */
-static void fill_weights(const sim *s, behaviour_state *st, const movement_params *mp,
-                         const behaviour_params *p, const group_weights *g, int t)
+/* The bonus for staying aboard each edge's train, for aversion group a: the waits and
+ * falls saved, which depend on the parameters alone (kept for the epoch). */
+static void fill_bonus(const sim *s, behaviour_state *st, const movement_params *mp,
+                       const behaviour_params *p, const group_weights *g, int a)
+{
+    size_t E = (size_t)s->net->n_edges;
+    for (size_t e = 0; e < E; e++) {
+        const edge *ed = &s->net->edges[e];
+        double saved =
+            g->time * movement_wait_days(mp, ed) + g->injury * movement_expected_falls(mp, ed);
+        double x = p->choice_scale * saved;
+        st->bonus_of[(size_t)a * E + e] = (float)exp(x < 80 ? x : 80);
+    }
+}
+
+static void fill_weights(const sim *s, behaviour_state *st, const behaviour_params *p, int a,
+                         int t)
 {
     const network *net = s->net;
     size_t E = (size_t)net->n_edges;
@@ -271,11 +329,7 @@ static void fill_weights(const sim *s, behaviour_state *st, const movement_param
             if (!p->on) continue;
             double gap = tot - C[v];
             weight[e] = (float)exp(-p->choice_scale * (gap > 0 ? gap : 0));
-            const edge *ed = &net->edges[e];
-            double saved =
-                g->time * movement_wait_days(mp, ed) + g->injury * movement_expected_falls(mp, ed);
-            double x = p->choice_scale * saved;
-            bonus[e] = (float)exp(x < 80 ? x : 80);
+            bonus[e] = st->bonus_of[(size_t)a * E + (size_t)e];
         }
         if (!p->on && best >= 0) weight[best] = 1;
         summarise_node(net, &st->rt, t, v, best);
@@ -305,16 +359,19 @@ static void behaviour_day_start(sim *s, void *state)
             if (fare > st->rt.max_fare[v]) st->rt.max_fare[v] = fare;
         }
     }
-    for (int dest = 0; dest < DEST_COUNT; dest++) {
-        mark_targets(s, st, dest);
-        for (int a = 0; a < AVERSION_COUNT; a++) {
-            const group_weights *g = p->on ? &p->groups[a] : &time_only;
-            for (int info = 0; info < INFO_COUNT; info++) {
+    /* Edge costs depend on the group and what it hears, not on where it heads: one
+     * computation serves both destinations. */
+    for (int a = 0; a < AVERSION_COUNT; a++) {
+        const group_weights *g = p->on ? &p->groups[a] : &time_only;
+        if (s->epoch_changed && p->on) fill_bonus(s, st, mp, p, g, a);
+        for (int info = 0; info < INFO_COUNT; info++) {
+            edge_costs(s, st, mp, g, info);
+            for (int dest = 0; dest < DEST_COUNT; dest++) {
                 int t = (dest * AVERSION_COUNT + a) * INFO_COUNT + info;
-                edge_costs(s, st, mp, g, info);
+                mark_targets(s, st, dest);
                 cost_to_go(s->net, st, st->cost,
                            st->rt.cost_to_go + (size_t)t * (size_t)s->net->n_nodes);
-                fill_weights(s, st, mp, p, g, t);
+                fill_weights(s, st, p, a, t);
             }
         }
     }
@@ -368,6 +425,7 @@ static void behaviour_free_state(void *state)
     free(st->rt.weight);
     free(st->rt.total);
     free(st->rt.stay_bonus);
+    free(st->bonus_of);
     free(st->rt.cost_to_go);
     free(st->rt.max_fare);
     free(st->rt.node_sum);
@@ -382,6 +440,7 @@ static void behaviour_free_state(void *state)
     free(st->built_from);
     free(st->cost);
     free(st->target);
+    free(st->heap);
     free(st->done);
     free(st);
 }
