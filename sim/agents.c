@@ -83,7 +83,7 @@ void agents_find_leavers(const agents *a, int n_threads, index_list *out)
     int blocks = n_threads < 1 ? 1 : n_threads > MAX_BLOCKS ? MAX_BLOCKS : n_threads;
     if (n < 100000) blocks = 1; /* not worth waking a thread */
     const uint8_t *state = a->state;
-#pragma omp parallel for num_threads(blocks) schedule(static, 1)
+#pragma omp parallel for num_threads(blocks) schedule(static, 1) if (blocks > 1)
     for (int b = 0; b < blocks; b++) {
         size_t c = 0;
         for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks;
@@ -101,7 +101,7 @@ void agents_find_leavers(const agents *a, int n_threads, index_list *out)
     }
     out->n = count[blocks];
     size_t *v = out->v;
-#pragma omp parallel for num_threads(blocks) schedule(static, 1)
+#pragma omp parallel for num_threads(blocks) schedule(static, 1) if (blocks > 1)
     for (int b = 0; b < blocks; b++) {
         size_t k = count[b];
         for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks;
