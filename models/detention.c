@@ -11,23 +11,6 @@
 
 /* ---- parameters -------------------------------------------------------------- */
 
-static int read_node_counts(cfg *map, const network *net, int64_t *out, diag *d)
-{
-    if (cfg_expect(map, CFG_MAP, d)) return -1;
-    for (size_t k = 0; k < map->n; k++) {
-        cfg *c = map->kids[k];
-        int v = network_find_node(net, c->key);
-        if (v < 0) {
-            char path[512];
-            cfg_path(c, path, sizeof path);
-            diag_input(d, c->file, c->line, path, "unknown node '%s'", c->key);
-            return -1;
-        }
-        if (cfg_as_int(c, 0, 1000000, &out[v], d)) return -1;
-    }
-    return 0;
-}
-
 /* A node where people start (again): an origin or a crossing. */
 static int read_start_node(cfg *map, const char *key, const network *net, int *out, diag *d)
 {
@@ -69,7 +52,7 @@ static int read_minors_and_reattempts(cfg *sec, const network *net, detention_pa
     cfg *minors, *shelters, *re;
     int64_t stay, max_attempts;
     if (cfg_get_map(sec, "minors", &minors, d) || cfg_get_map(minors, "shelters", &shelters, d) ||
-        read_node_counts(shelters, net, p->shelter_places, d) ||
+        network_read_node_counts(net, shelters, 0, 1000000, p->shelter_places, d) ||
         cfg_get_int(minors, "stay_days", 0, 3650, &stay, d) ||
         cfg_get_double(minors, "returns_per_day", 0, 1e6, &p->minor_returns_per_day, d) ||
         cfg_get_double(minors, "reattempt_probability", 0, 1, &p->minor_reattempt_probability, d) ||
@@ -103,7 +86,7 @@ int detention_read(cfg *sec, const network *net, double scale, detention_params 
     p->shelter_places = calloc((size_t)net->n_nodes + 1, sizeof(int64_t));
     if (!p->station_places || !p->shelter_places) abort();
     if (cfg_get_map(sec, "detention", &det, d) || cfg_get_map(det, "stations", &stations, d) ||
-        read_node_counts(stations, net, p->station_places, d) ||
+        network_read_node_counts(net, stations, 0, 1000000, p->station_places, d) ||
         cfg_get_string(det, "hub", &hub, d) || cfg_get_int(det, "stay_days", 0, 3650, &stay, d) ||
         read_deportation(sec, net, p, d) || read_minors_and_reattempts(sec, net, p, d))
         return -1;

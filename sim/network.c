@@ -14,11 +14,12 @@ const char *const mode_names[MODE_COUNT] = {"foot", "road", "rail", "river"};
  * regional visitor card is honoured only in Chiapas, Tabasco, Campeche and
  * Quintana Roo. */
 const char *const region_names[] = {
-    "GT",          "chiapas",   "tabasco",    "campeche",   "quintana_roo",    "oaxaca",
-    "veracruz",    "puebla",    "tlaxcala",   "mexico",     "cdmx",            "queretaro",
-    "guanajuato",  "jalisco",   "slp",        "coahuila",   "nuevo_leon",      "tamaulipas",
-    "durango",     "chihuahua", "sinaloa",    "sonora",     "baja_california", "aguascalientes",
-    "zacatecas",   "nayarit",   "michoacan",  "hidalgo",
+    "GT",       "chiapas",    "tabasco",         "campeche",       "quintana_roo",
+    "oaxaca",   "veracruz",   "puebla",          "tlaxcala",       "mexico",
+    "cdmx",     "queretaro",  "guanajuato",      "jalisco",        "slp",
+    "coahuila", "nuevo_leon", "tamaulipas",      "durango",        "chihuahua",
+    "sinaloa",  "sonora",     "baja_california", "aguascalientes", "zacatecas",
+    "nayarit",  "michoacan",  "hidalgo",
 };
 const int region_count = (int)(sizeof region_names / sizeof region_names[0]);
 
@@ -134,12 +135,15 @@ static void build_adjacency(network *net)
     net->out_start = calloc((size_t)net->n_nodes + 1, sizeof(int));
     net->out_edges = malloc(((size_t)net->n_edges + 1) * sizeof(int));
     if (!net->out_start || !net->out_edges) abort();
-    for (int e = 0; e < net->n_edges; e++) net->out_start[net->edges[e].from + 1]++;
-    for (int v = 0; v < net->n_nodes; v++) net->out_start[v + 1] += net->out_start[v];
+    for (int e = 0; e < net->n_edges; e++)
+        net->out_start[net->edges[e].from + 1]++;
+    for (int v = 0; v < net->n_nodes; v++)
+        net->out_start[v + 1] += net->out_start[v];
     int *fill = malloc(((size_t)net->n_nodes + 1) * sizeof(int));
     if (!fill) abort();
     memcpy(fill, net->out_start, (size_t)net->n_nodes * sizeof(int));
-    for (int e = 0; e < net->n_edges; e++) net->out_edges[fill[net->edges[e].from]++] = e;
+    for (int e = 0; e < net->n_edges; e++)
+        net->out_edges[fill[net->edges[e].from]++] = e;
     free(fill);
 }
 
@@ -151,7 +155,8 @@ static int check_exits_reachable(const network *net, cfg *section, diag *d)
     char *reach = calloc((size_t)n, 1);
     int *stack = malloc((size_t)n * sizeof(int));
     if (!reach || !stack) abort();
-    for (int v = 0; v < n; v++) found_exit |= net->nodes[v].kind == NODE_EXIT;
+    for (int v = 0; v < n; v++)
+        found_exit |= net->nodes[v].kind == NODE_EXIT;
     /* Backward search from all exits over incoming edges. */
     int top = 0;
     for (int v = 0; v < n; v++)
@@ -240,8 +245,10 @@ void network_free(network *net)
         free(net->nodes[i].id);
         free(net->nodes[i].name);
     }
-    for (int i = 0; i < net->n_edges; i++) free(net->edges[i].id);
-    for (int i = 0; i < net->n_lines; i++) free(net->line_names[i]);
+    for (int i = 0; i < net->n_edges; i++)
+        free(net->edges[i].id);
+    for (int i = 0; i < net->n_lines; i++)
+        free(net->line_names[i]);
     free(net->nodes);
     free(net->edges);
     free(net->line_names);
@@ -250,20 +257,36 @@ void network_free(network *net)
     memset(net, 0, sizeof *net);
 }
 
+/* The node an entry of a node-keyed map names; -1 (reported) if none. */
+static int listed_node(const network *net, cfg *c, diag *d)
+{
+    int v = network_find_node(net, c->key);
+    if (v < 0) {
+        char path[512];
+        cfg_path(c, path, sizeof path);
+        diag_input(d, c->file, c->line, path, "unknown node '%s'", c->key);
+    }
+    return v;
+}
+
 int network_read_node_values(const network *net, cfg *map, double lo, double hi, double *out,
                              diag *d)
 {
     if (cfg_expect(map, CFG_MAP, d)) return -1;
     for (size_t i = 0; i < map->n; i++) {
-        cfg *c = map->kids[i];
-        int v = network_find_node(net, c->key);
-        if (v < 0) {
-            char path[512];
-            cfg_path(c, path, sizeof path);
-            diag_input(d, c->file, c->line, path, "unknown node '%s'", c->key);
-            return -1;
-        }
-        if (cfg_as_double(c, lo, hi, &out[v], d)) return -1;
+        int v = listed_node(net, map->kids[i], d);
+        if (v < 0 || cfg_as_double(map->kids[i], lo, hi, &out[v], d)) return -1;
+    }
+    return 0;
+}
+
+int network_read_node_counts(const network *net, cfg *map, int64_t lo, int64_t hi, int64_t *out,
+                             diag *d)
+{
+    if (cfg_expect(map, CFG_MAP, d)) return -1;
+    for (size_t i = 0; i < map->n; i++) {
+        int v = listed_node(net, map->kids[i], d);
+        if (v < 0 || cfg_as_int(map->kids[i], lo, hi, &out[v], d)) return -1;
     }
     return 0;
 }

@@ -67,5 +67,8 @@ int region_find(const char *name);
  * ids are errors. */
 int network_read_node_values(const network *net, cfg *map, double lo, double hi, double *out,
                              diag *d);
+/* The same for whole numbers (places, counts). */
+int network_read_node_counts(const network *net, cfg *map, int64_t lo, int64_t hi, int64_t *out,
+                             diag *d);
 
 #endif
