@@ -28,6 +28,10 @@ void cli_bad_option(const char *cmd, char **argv, int c, diag *d);
 /* Parses --max-memory SIZE into *out and says so in `why`; bad input sets `d`. */
 int cli_parse_memory(const char *text, uint64_t *out, char *why, size_t why_len, diag *d);
 
+/* The output file named after an input file: "dir/baseline.yaml" -> "baseline.h5"
+ * (in the current directory; .yaml or .yml dropped). Free it. */
+char *cli_default_output(const char *input_path);
+
 /* Total agents the scenario brings in (sum over modules and timeline epochs). */
 double cli_expected_entries(const scenario *sc);
 

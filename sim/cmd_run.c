@@ -80,22 +80,6 @@ static void show_progress(void *vctx, const sim *s)
     fflush(stderr);
 }
 
-static char *default_output(const char *scenario_path)
-{
-    const char *base = strrchr(scenario_path, '/');
-    base = base ? base + 1 : scenario_path;
-    size_t n = strlen(base);
-    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
-        n -= 5;
-    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
-        n -= 4;
-    char *out = malloc(n + 4);
-    if (!out) abort();
-    memcpy(out, base, n);
-    strcpy(out + n, ".h5");
-    return out;
-}
-
 static void print_member(const sim *s, int member)
 {
     int64_t entries = s->total_events[EVENT_ENTRY], arrivals = s->total_events[EVENT_ARRIVAL];
@@ -238,7 +222,7 @@ int cmd_run(int argc, char **argv)
         return cli_report(&d);
     }
     const char *path = argv[optind];
-    char *out_path = output ? strdup(output) : default_output(path);
+    char *out_path = output ? strdup(output) : cli_default_output(path);
     char *ckpt_path = checkpoint ? strdup(checkpoint) : NULL;
     if (!ckpt_path) {
         ckpt_path = malloc(strlen(out_path) + 6);

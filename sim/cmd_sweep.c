@@ -371,22 +371,6 @@ static size_t *pending_list(const uint8_t *done, size_t runs, size_t *n)
     return pending;
 }
 
-static char *default_output(const char *spec_path)
-{
-    const char *base = strrchr(spec_path, '/');
-    base = base ? base + 1 : spec_path;
-    size_t n = strlen(base);
-    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
-        n -= 5;
-    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
-        n -= 4;
-    char *out = malloc(n + 4);
-    if (!out) abort();
-    memcpy(out, base, n);
-    strcpy(out + n, ".h5");
-    return out;
-}
-
 /* Rank 0 opens the file; everybody learns which runs are done. Returns the status. */
 static int open_and_share(driver *dr, const char *out, bool fresh, uint8_t *done)
 {
@@ -600,7 +584,7 @@ int cmd_sweep(int argc, char **argv)
 #endif
     dr.quiet = quiet;
     dr.show = !quiet && isatty(STDERR_FILENO);
-    char *out = output ? strdup(output) : default_output(argv[optind]);
+    char *out = output ? strdup(output) : cli_default_output(argv[optind]);
     if (!out) abort();
     int rc = sweep_main(&dr, argv[optind], out, fresh, stop_after);
     free(out);

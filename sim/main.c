@@ -53,6 +53,22 @@ int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, 
     return 0;
 }
 
+char *cli_default_output(const char *input_path)
+{
+    const char *base = strrchr(input_path, '/');
+    base = base ? base + 1 : input_path;
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+        n -= 5;
+    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+        n -= 4;
+    char *out = malloc(n + 4);
+    if (!out) abort();
+    memcpy(out, base, n);
+    strcpy(out + n, ".h5");
+    return out;
+}
+
 void cli_bad_option(const char *cmd, char **argv, int c, diag *d)
 {
     /* getopt has advanced past the offending word; optopt names a short option. */

@@ -2,7 +2,9 @@
 a message naming file, line and key, and no output file)."""
 import os
 import re
+import subprocess
 
+import rumbo_test
 from rumbo_test import main, run, scenario, write
 
 TINY = scenario("tiny.yaml")
@@ -18,6 +20,15 @@ def test_version_and_help(tmp):
         assert p.stdout.startswith(f"usage: rumbo {cmd}"), p.stdout
     assert run(check=2).returncode == 2
     assert "unknown command" in run("frobnicate", check=2).stderr
+
+
+def test_output_is_named_after_the_input_without_o(tmp):
+    """Without -o, `run X/NAME.yaml` writes NAME.h5 in the current directory (the
+    name maker is shared with `sweep`)."""
+    p = subprocess.run([rumbo_test.RUMBO, "run", TINY, "--days", "3", "--quiet"], cwd=tmp,
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert os.listdir(tmp) == ["tiny.h5"], os.listdir(tmp)
 
 
 def test_check_prints_a_summary_and_simulates_nothing(tmp):
