@@ -3,13 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-static int fail(cfg *c, diag *d, const char *msg)
-{
-    char path[256];
-    cfg_path(c, path, sizeof path);
-    diag_input(d, c->file, c->line, path, "%s", msg);
-    return -1;
-}
+#include "models/params.h"
 
 /* A two-number list [lo, hi] within [min, max]; `ordered` requires lo < hi. */
 static int read_pair(cfg *map, const char *key, double min, double max, bool ordered, double out[2],
@@ -17,10 +11,11 @@ static int read_pair(cfg *map, const char *key, double min, double max, bool ord
 {
     cfg *list;
     if (cfg_get_list(map, key, &list, d)) return -1;
-    if (list->n != 2) return fail(list, d, "expected two numbers");
+    if (list->n != 2) return params_fail(list, d, "expected two numbers");
     for (int k = 0; k < 2; k++)
         if (cfg_as_double(list->kids[k], min, max, &out[k], d)) return -1;
-    if (ordered && !(out[0] < out[1])) return fail(list, d, "expected [low, high] with low < high");
+    if (ordered && !(out[0] < out[1]))
+        return params_fail(list, d, "expected [low, high] with low < high");
     return 0;
 }
 
@@ -31,9 +26,10 @@ int hazard_region_read(cfg *c, hazard_region *r, diag *d)
     bool box = cfg_child(c, "lat") || cfg_child(c, "lon");
     bool circle = cfg_child(c, "center") || cfg_child(c, "radius_km");
     if (box == circle)
-        return fail(c, d,
-                    "a region is either a box {lat: [min, max], lon: [min, max]} or a circle "
-                    "{center: [lat, lon], radius_km: R}");
+        return params_fail(
+            c, d,
+            "a region is either a box {lat: [min, max], lon: [min, max]} or a circle "
+            "{center: [lat, lon], radius_km: R}");
     double v[2];
     if (box) {
         r->kind = REGION_BOX;
@@ -46,7 +42,7 @@ int hazard_region_read(cfg *c, hazard_region *r, diag *d)
     r->kind = REGION_CIRCLE;
     cfg *center;
     if (cfg_get_list(c, "center", &center, d)) return -1;
-    if (center->n != 2) return fail(center, d, "expected [lat, lon]");
+    if (center->n != 2) return params_fail(center, d, "expected [lat, lon]");
     if (cfg_as_double(center->kids[0], -90, 90, &r->lat, d) ||
         cfg_as_double(center->kids[1], -180, 180, &r->lon, d) ||
         cfg_get_double(c, "radius_km", 0.001, 5000, &r->radius_km, d))

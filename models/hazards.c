@@ -40,7 +40,6 @@
  * stream RNG_HAZARD + 0, subject = FNV-1a hash of the name. */
 #include "models/hazards.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +48,7 @@
 #include "models/hurricane_generator.h"
 #include "models/models.h"
 #include "models/repair_time.h"
+#include "models/params.h"
 
 enum { PURPOSE_EVENT_REPAIR = RNG_HAZARD + 0 };
 
@@ -83,20 +83,6 @@ typedef struct hazards_state {
 
 /* ---- parameters -------------------------------------------------------------- */
 
-static int fail(cfg *c, diag *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(cfg *c, diag *d, const char *fmt, ...)
-{
-    char path[256], msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cfg_path(c, path, sizeof path);
-    diag_input(d, c->file, c->line, path, "%s", msg);
-    return -1;
-}
-
 static uint32_t fnv1a(const char *s)
 {
     uint32_t h = 2166136261u;
@@ -130,12 +116,12 @@ static int read_names(cfg *ev, const char *key, const network *net, name_finder 
     if (!cfg_child(ev, key)) return 0;
     cfg *list;
     if (cfg_get_list(ev, key, &list, d)) return -1;
-    if (list->n == 0) return fail(list, d, "empty list");
+    if (list->n == 0) return params_fail(list, d, "empty list");
     for (size_t i = 0; i < list->n; i++) {
         cfg *c = list->kids[i];
         if (cfg_expect(c, CFG_SCALAR, d)) return -1;
         int k = find(net, c->text);
-        if (k < 0 || k >= n_mark) return fail(c, d, unknown, c->text);
+        if (k < 0 || k >= n_mark) return params_fail(c, d, unknown, c->text);
         mark[k] = true;
     }
     *given = true;
@@ -166,7 +152,7 @@ static int read_selection(cfg *ev, const network *net, hazard_event *h, diag *d)
     }
     bool filtered = have_lines || have_modes || have_region;
     if (!have_ids && !filtered) {
-        fail(ev, d, "say which edges the event hits: edges, lines, region and/or modes");
+        params_fail(ev, d, "say which edges the event hits: edges, lines, region and/or modes");
         goto done;
     }
     h->edges = malloc(((size_t)ne + 1) * sizeof(int));
@@ -179,7 +165,8 @@ static int read_selection(cfg *ev, const network *net, hazard_event *h, diag *d)
         if (by_id[e] || hit) h->edges[h->n_edges++] = e;
     }
     if (h->n_edges == 0) {
-        fail(ev, d, "the event hits no edge of the network (check its lines, region and modes)");
+        params_fail(ev, d,
+                    "the event hits no edge of the network (check its lines, region and modes)");
         goto done;
     }
     rc = 0;
@@ -193,12 +180,12 @@ static int read_repair(cfg *ev, hazard_event *h, diag *d)
 {
     bool until = cfg_child(ev, "until") != NULL, days = cfg_child(ev, "repair_days") != NULL;
     if (until == days)
-        return fail(ev, d, "give either `until:` (reopening date) or `repair_days:`");
+        return params_fail(ev, d, "give either `until:` (reopening date) or `repair_days:`");
     h->until = -1;
     if (days) return repair_time_read(ev, "repair_days", &h->repair, d);
     if (cfg_get_date(ev, "until", &h->until, d)) return -1;
     if (h->until <= h->date)
-        return fail(cfg_child(ev, "until"), d, "the reopening date must come after `date`");
+        return params_fail(cfg_child(ev, "until"), d, "the reopening date must come after `date`");
     return 0;
 }
 
@@ -211,9 +198,9 @@ static int read_effect(cfg *ev, hazard_event *h, diag *d)
         cfg_opt_double(ev, "hazard_factor", 0, 1000, &h->hazard, d))
         return -1;
     if (!h->close && h->speed == 1 && h->hazard == 1)
-        return fail(ev, d,
-                    "the event does nothing: give close: true, speed_factor < 1 or "
-                    "hazard_factor != 1");
+        return params_fail(ev, d,
+                           "the event does nothing: give close: true, speed_factor < 1 or "
+                           "hazard_factor != 1");
     return 0;
 }
 
@@ -239,9 +226,9 @@ static int hazards_read(cfg *root, const network *net, void *params, diag *d)
         return -1;
     cfg *events = cfg_child(sec, "events"), *storms = cfg_child(sec, "hurricanes");
     if (!events && !storms)
-        return fail(sec, d,
-                    "give `events:` (dated disruptions) and/or `hurricanes:` (a "
-                    "stochastic generator), or drop the section");
+        return params_fail(sec, d,
+                           "give `events:` (dated disruptions) and/or `hurricanes:` (a "
+                           "stochastic generator), or drop the section");
     if (events) {
         if (cfg_get_map(sec, "events", &events, d)) return -1;
         p->events = calloc(events->n + 1, sizeof *p->events);
@@ -441,8 +428,8 @@ static int hazards_init(sim *s, void **state, diag *d)
     memset(st->was_open, 1, (size_t)s->net->n_edges + 1);
     /* What carries over from day to day, for checkpoints (sim/persist.h); `closes` is
      * recomputed each morning. */
-    sim_persist_dynamic(s, "hazards.damage", (void **)&st->damage, &st->n_damage,
-                        &st->cap_damage, sizeof *st->damage);
+    sim_persist_dynamic(s, "hazards.damage", (void **)&st->damage, &st->n_damage, &st->cap_damage,
+                        sizeof *st->damage);
     sim_persist(s, "hazards.last_year", &st->last_year, sizeof st->last_year, 1);
     sim_persist(s, "hazards.was_open", st->was_open, 1, (size_t)s->net->n_edges + 1);
     register_outputs(s, st, hp);

@@ -1,7 +1,7 @@
 #include "models/hurricane_generator.h"
+#include "models/params.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,32 +12,19 @@ enum {
     PURPOSE_DAMAGE = RNG_HAZARD + 3
 };
 
-static int fail(cfg *c, diag *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(cfg *c, diag *d, const char *fmt, ...)
-{
-    char path[256], msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cfg_path(c, path, sizeof path);
-    diag_input(d, c->file, c->line, path, "%s", msg);
-    return -1;
-}
-
 static int read_season(cfg *c, hurricane_params *p, diag *d)
 {
     cfg *list;
     if (cfg_get_list(c, "season", &list, d)) return -1;
     if (list->n != HURRICANE_SEASON_MONTHS)
-        return fail(list, d, "expected 6 monthly weights (June to November), found %zu", list->n);
+        return params_fail(list, d, "expected 6 monthly weights (June to November), found %zu",
+                           list->n);
     double sum = 0;
     for (int m = 0; m < HURRICANE_SEASON_MONTHS; m++) {
         if (cfg_as_double(list->kids[m], 0, 1e6, &p->season[m], d)) return -1;
         sum += p->season[m];
     }
-    if (sum <= 0) return fail(list, d, "the season weights are all zero");
+    if (sum <= 0) return params_fail(list, d, "the season weights are all zero");
     for (int m = 0; m < HURRICANE_SEASON_MONTHS; m++)
         p->season[m] /= sum;
     return 0;
@@ -47,7 +34,8 @@ static int read_modes(cfg *c, hurricane_params *p, diag *d)
 {
     cfg *list;
     if (cfg_get_list(c, "modes", &list, d)) return -1;
-    if (list->n == 0) return fail(list, d, "name the modes storms damage (e.g. [rail, road])");
+    if (list->n == 0)
+        return params_fail(list, d, "name the modes storms damage (e.g. [rail, road])");
     for (size_t i = 0; i < list->n; i++) {
         cfg *m = list->kids[i];
         int k = -1;
@@ -70,7 +58,7 @@ static int read_classes(cfg *c, hurricane_params *p, diag *d)
 {
     cfg *map;
     if (cfg_get_map(c, "classes", &map, d)) return -1;
-    if (map->n == 0) return fail(map, d, "at least one intensity class is needed");
+    if (map->n == 0) return params_fail(map, d, "at least one intensity class is needed");
     p->classes = calloc(map->n, sizeof *p->classes);
     if (!p->classes) abort();
     double sum = 0;
@@ -87,7 +75,7 @@ static int read_classes(cfg *c, hurricane_params *p, diag *d)
         sum += hc->share;
     }
     if (fabs(sum - 1) > 1e-6)
-        return fail(map, d, "class shares must add up to 1 (they add up to %g)", sum);
+        return params_fail(map, d, "class shares must add up to 1 (they add up to %g)", sum);
     return 0;
 }
 
@@ -102,7 +90,7 @@ int hurricane_read(cfg *c, hurricane_params *p, diag *d)
         hazard_region_read(box, &p->landfall_box, d))
         return -1;
     if (p->landfall_box.kind != REGION_BOX)
-        return fail(box, d, "landfall_box must be a box {lat: [min, max], lon: [min, max]}");
+        return params_fail(box, d, "landfall_box must be a box {lat: [min, max], lon: [min, max]}");
     return read_modes(c, p, d) || read_classes(c, p, d) ? -1 : 0;
 }
 
