@@ -344,10 +344,7 @@ static __attribute__((noinline)) void labour_act_other(sim *s, labour_state *st,
         }
         not_hired(s, p, i, draws_of(s, i, &d));
     } else if (state_i == STATE_WORKING) {
-        if (ag->timer[i] > 0) {
-            work_day(s, st, i, w);
-            return;
-        }
+        /* (labour_act took those with days left) */
         ag->state[i] = STATE_WAITING; /* contract over, not looking for more */
     }
     if (ag->state[i] == STATE_WAITING) without_work(s, st, i, w, &d);

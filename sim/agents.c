@@ -167,12 +167,3 @@ size_t agents_remove(agents *a, const index_list *leavers, int n_threads)
     a->n -= leavers->n;
     return leavers->n;
 }
-
-size_t agents_compact(agents *a)
-{
-    index_list leavers = {0};
-    agents_find_leavers(a, 1, &leavers);
-    size_t removed = agents_remove(a, &leavers, 1);
-    free(leavers.v);
-    return removed;
-}

@@ -158,7 +158,5 @@ void agents_find_leavers(const agents *a, int n_threads, index_list *out);
  * storage order is not order of entry (nothing may depend on it: results depend on
  * ids, never on where an agent is stored). Returns how many were removed. */
 size_t agents_remove(agents *a, const index_list *leavers, int n_threads);
-/* Both, on one thread. */
-size_t agents_compact(agents *a);
 
 #endif

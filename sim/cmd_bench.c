@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/stats.h"
 #include "models/models.h"
 #include "sim/cli.h"
 #include "sim/output.h"
@@ -55,7 +56,7 @@ typedef struct bench_opts {
 } bench_opts;
 
 typedef struct bench_result {
-    double live, warm_live, agent_days, seconds, rate;
+    double live, agent_days, seconds, rate;
     double peak_live;   /* most agents live on any day of the run, warm-up included */
     double median_rate; /* the measured days' median of agent-days/s, day by day */
     double loop, routes, daily, output_share, output_seconds, run_seconds;
@@ -153,20 +154,6 @@ static int pilot(const bench_opts *o, double *live, diag *d)
     return 0;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (sorts v); 0 if n is 0. */
-static double median(double *v, int n)
-{
-    if (n == 0) return 0;
-    qsort(v, (size_t)n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static int run_one(const bench_opts *o, double scale, int threads, bench_result *r, diag *d)
 {
     memset(r, 0, sizeof *r);
@@ -186,7 +173,6 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
         sim_step(&s);
         if ((double)s.ag.n > r->peak_live) r->peak_live = (double)s.ag.n;
     }
-    r->warm_live = (double)s.ag.n;
     sim_timing before = s.timing;
     int64_t ad0 = s.agent_days;
     double t0 = wall();
@@ -202,7 +188,7 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
         if ((double)s.ag.n > r->peak_live) r->peak_live = (double)s.ag.n;
     }
     r->seconds = wall() - t0;
-    r->median_rate = median(day_rate, n_days);
+    r->median_rate = n_days > 0 ? stats_median(day_rate, (size_t)n_days) : 0;
     free(day_rate);
     r->agent_days = (double)(s.agent_days - ad0);
     r->live = r->agent_days / (double)o->days;

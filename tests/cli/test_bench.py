@@ -10,9 +10,11 @@ BASELINE = os.path.join(REPO, "scenarios", "baseline.yaml")
 
 def test_bench_prints_its_figures(tmp):
     p = run("bench", BASELINE, "--sizes", "500,1000", "--warmup", "5", "--days", "2",
-            "--threads", "1,2", "--tmpdir", tmp, check=0)
+            "--threads", "1,2", "--tmpdir", tmp, "--phases", check=0)
     for words in ("agent-days/s", "bytes/ag", "SoA B", "loop", "routes", "daily", "output",
-                  "2-thread speedup at 500:", "2-thread speedup at 1000:"):
+                  "2-thread speedup at 500:", "2-thread speedup at 1000:",
+                  "ns/agent-day: plan", "day_start/day_end: inflow",
+                  "memory per added live agent from 500 to 1000:"):
         assert words in p.stdout, (words, p.stdout)
     # target, population scale, threads, live, agent-days/s, median day, ns, bytes per agent...
     rows = [l.split() for l in p.stdout.splitlines() if re.match(r"\s+\d+\s+\S+\s+[12]\s", l)]

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/params.h"
 #include "sim/config.h"
 #include "sim/scenario.h"
 
@@ -300,4 +301,29 @@ Test(scenario, timeline_epochs_and_their_errors)
         cr_assert(strstr(d.msg, bad[k].expect), "case %zu: got '%s'", k, d.msg);
     }
     remove_tmpdir();
+}
+
+/* population_scale: absent is 1; capacities scale, and below 1 a facility keeps at
+ * least one place (a 10% sample of a 5-bed shelter still has a bed). */
+Test(config, population_scale_and_scaled_capacities)
+{
+    diag d = {0};
+    double scale;
+    cfg *root = parse("a: 1\n", &d);
+    cr_assert_eq(params_population_scale(root, &scale, &d), 0);
+    cr_assert_eq(scale, 1);
+    cfg_free(root);
+    root = parse("population_scale: 0.1\n", &d);
+    cr_assert_eq(params_population_scale(root, &scale, &d), 0);
+    cr_assert_float_eq(scale, 0.1, 1e-15);
+    cfg_free(root);
+    cr_assert_eq(params_scale_capacity(300, 1), 300, "scale 1 changes nothing");
+    cr_assert_eq(params_scale_capacity(300, 2.5), 750);
+    cr_assert_float_eq(params_scale_capacity(300, 0.1), 30, 1e-12);
+    cr_assert_eq(params_scale_capacity(5, 0.1), 1, "a shelter keeps a bed");
+    cr_assert_eq(params_scale_capacity(0, 0.1), 0, "no facility stays none");
+    root = parse("population_scale: 0\n", &d);
+    cr_assert_neq(params_population_scale(root, &scale, &d), 0);
+    cr_assert(strstr(d.msg, "population_scale"), "%s", d.msg);
+    cfg_free(root);
 }

@@ -117,11 +117,99 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     capacity_free(&t);
 }
 
-Test(agents, spawn_and_compact_keep_every_stayer_and_its_fields)
+static const uint32_t *sort_ids; /* for by_order */
+
+/* The order capacity_resolve grants in: resource, priority, agent id, slot. */
+static int by_order(const void *pa, const void *pb)
 {
+    const cap_request *a = pa, *b = pb;
+    if (a->resource != b->resource) return a->resource < b->resource ? -1 : 1;
+    if (a->priority != b->priority) return a->priority < b->priority ? -1 : 1;
+    if (sort_ids[a->index] != sort_ids[b->index])
+        return sort_ids[a->index] < sort_ids[b->index] ? -1 : 1;
+    return (int)a->slot - (int)b->slot;
+}
+
+/* Above 50,000 requests two threads share the resolution (buckets, grants with an
+ * atomic or); it must grant what one thread grants. Agents ask for two resources
+ * each, so two threads may set bits of one agent's byte. */
+Test(capacity, shared_by_two_threads_grants_what_one_grants)
+{
+    enum { AGENTS = 40000, RESOURCES = 7 };
+    capacity_table t = {0};
+    uint32_t base = capacity_register(&t, RESOURCES);
+    for (uint32_t r = 0; r < RESOURCES; r++)
+        t.capacity[base + r] = 1000 + 2000 * (int64_t)r;
+    static uint32_t ids[AGENTS];
+    static uint8_t one_thread[AGENTS], two_threads[AGENTS];
+    cap_requests lists[2][2] = {{{0}}};
+    for (int run = 0; run < 2; run++)
+        for (uint32_t i = 0; i < AGENTS; i++) {
+            ids[i] = 7 * i + 3;
+            uint32_t bits[4];
+            rng_bits4((rng_key){5, 0}, ids[i], 0, RNG_PRIORITY, 0, bits);
+            for (int slot = 0; slot < 2; slot++)
+                cap_requests_push(&lists[run][i % 2],
+                                  (cap_request){.resource = base + (bits[1 + slot] % RESOURCES),
+                                                .slot = (uint32_t)slot,
+                                                .priority = bits[0] >> (4 * slot),
+                                                .index = i});
+        }
+    /* What a full sort grants: the first `capacity` of each resource. */
+    static cap_request all[2 * AGENTS];
+    static uint8_t expected[AGENTS];
+    size_t n = 0;
+    for (int k = 0; k < 2; k++)
+        for (size_t j = 0; j < lists[0][k].n; j++)
+            all[n++] = lists[0][k].v[j];
+    sort_ids = ids;
+    qsort(all, n, sizeof *all, by_order);
+    for (size_t j = 0, taken = 0; j < n; j++) {
+        taken = j > 0 && all[j].resource == all[j - 1].resource ? taken + 1 : 0;
+        if ((int64_t)taken < t.capacity[all[j].resource])
+            expected[all[j].index] |= (uint8_t)(1u << all[j].slot);
+    }
+    capacity_resolve(&t, (cap_requests *const[]){&lists[0][0], &lists[0][1]}, 2, ids, one_thread);
+    cr_assert(memcmp(one_thread, expected, sizeof expected) == 0, "grants as a full sort gives");
+    int64_t granted = 0;
+    for (uint32_t r = 0; r < RESOURCES; r++)
+        granted += t.granted[base + r];
+#pragma omp parallel num_threads(2)
+    capacity_resolve(&t, (cap_requests *const[]){&lists[1][0], &lists[1][1]}, 2, ids, two_threads);
+    cr_assert(memcmp(one_thread, two_threads, sizeof one_thread) == 0);
+    int64_t granted2 = 0, bits_set = 0;
+    for (uint32_t r = 0; r < RESOURCES; r++)
+        granted2 += t.granted[base + r];
+    for (uint32_t i = 0; i < AGENTS; i++)
+        bits_set += (two_threads[i] & 1) + (two_threads[i] >> 1 & 1);
+    cr_assert_eq(granted, granted2);
+    cr_assert_eq(bits_set, granted2, "every grant is one bit");
+    cr_assert_lt(granted2, 2 * AGENTS, "some requests are refused");
+    for (int run = 0; run < 2; run++)
+        for (int k = 0; k < 2; k++)
+            free(lists[run][k].v);
+    capacity_free(&t);
+}
+
+/* Finds the leavers and removes them, on `threads` threads. */
+static size_t leave(agents *a, int threads)
+{
+    index_list leavers = {0};
+    agents_find_leavers(a, threads, &leavers);
+    for (size_t k = 1; k < leavers.n; k++)
+        cr_assert_lt(leavers.v[k - 1], leavers.v[k], "leavers ascending");
+    size_t removed = agents_remove(a, &leavers, threads);
+    free(leavers.v);
+    return removed;
+}
+
+/* 200,000 agents: enough for the two-block scan and the moves shared by threads. */
+Test(agents, spawn_and_remove_keep_every_stayer_and_its_fields)
+{
+    enum { N = 200000 };
     agents a;
     agents_init(&a);
-    size_t first = agents_spawn(&a, 5000);
+    size_t first = agents_spawn(&a, N);
     cr_assert_eq(first, 0);
     for (size_t i = 0; i < a.n; i++) {
         a.id[i] = (uint32_t)i;
@@ -129,10 +217,9 @@ Test(agents, spawn_and_compact_keep_every_stayer_and_its_fields)
         a.state[i] = i % 3 == 0 ? STATE_ARRIVED : STATE_WAITING;
         cr_assert_eq(a.edge[i], EDGE_NONE);
     }
-    size_t removed = agents_compact(&a);
-    cr_assert_eq(removed, 1667);
-    cr_assert_eq(a.n, 3333);
-    static bool seen[5000];
+    cr_assert_eq(leave(&a, 2), 66667);
+    cr_assert_eq(a.n, 133333);
+    static bool seen[N];
     for (size_t i = 0; i < a.n; i++) {
         cr_assert_neq(a.id[i] % 3, 0, "only stayers are left");
         cr_assert_not(seen[a.id[i]], "each stayer once");
@@ -142,11 +229,11 @@ Test(agents, spawn_and_compact_keep_every_stayer_and_its_fields)
     /* Leavers at the end, or everyone leaving: nothing is left behind. */
     for (size_t i = 0; i < a.n; i++)
         a.state[i] = i + 10 >= a.n ? STATE_DEAD : STATE_WAITING;
-    cr_assert_eq(agents_compact(&a), 10);
-    cr_assert_eq(a.n, 3323);
+    cr_assert_eq(leave(&a, 1), 10);
+    cr_assert_eq(a.n, 133323);
     for (size_t i = 0; i < a.n; i++)
         a.state[i] = STATE_DEAD;
-    cr_assert_eq(agents_compact(&a), 3323);
+    cr_assert_eq(leave(&a, 2), 133323);
     cr_assert_eq(a.n, 0);
     cr_assert_leq(agents_bytes_per_agent(), 64);
     agents_free(&a);
