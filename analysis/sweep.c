@@ -498,7 +498,7 @@ static void collect(const sweep_spec *sp, const sim *s, void *result)
     unsigned char *bytes = (unsigned char *)(ind + sp->m);
     for (size_t i = 0; i < sp->n_series; i++) {
         size_t n = (size_t)sp->days * sp->series[i].record * 8;
-        memcpy(bytes, s->out.items[i].data, n);
+        if (series_read(&s->out.items[i], bytes)) abort(); /* memory corrupted */
         bytes += n;
     }
 }

@@ -78,8 +78,13 @@ static herr_t write_series(hid_t file, const series_set *ss)
         }
         hid_t ds = H5Dcreate2(g, s->name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         rc = ds < 0 ? -1 : 0;
-        if (rc >= 0 && s->days * s->record > 0)
-            rc = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->data);
+        if (rc >= 0 && s->days * s->record > 0) {
+            void *values = malloc(s->days * s->record * 8);
+            if (!values) abort();
+            rc = series_read(s, values);
+            if (rc >= 0) rc = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values);
+            free(values);
+        }
         if (ds >= 0) H5Dclose(ds);
         H5Pclose(dcpl);
         H5Sclose(sp);
@@ -274,8 +279,14 @@ static int restore_series(hid_t file, sim *s, const char *path, diag *d)
             rc = refuse(d, path, msg);
         } else {
             hid_t t = sr->type == SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
-            rc = read_exact(ds, t, sr->days * sr->record, sr->data);
-            if (rc) refuse(d, path, msg);
+            void *values = malloc(sr->days * sr->record * 8 + 8);
+            if (!values) abort();
+            rc = read_exact(ds, t, sr->days * sr->record, values);
+            if (rc)
+                refuse(d, path, msg);
+            else
+                series_write(sr, values);
+            free(values);
         }
         H5Dclose(ds);
     }

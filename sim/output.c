@@ -10,18 +10,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "sim/chunk_codec.h"
 #include "sim/config.h"
 #include "sim/version.h"
 
-enum { TIME_CHUNK = 64 };
-/* The fastest deflate: level 4 took half as long again to write. */
-enum { DEFLATE_LEVEL = 1 };
-/* Runs only (the shuffled high bytes are long runs of zeros): the default run's file
- * is 11% smaller than with the default strategy, and no slower. Any zlib inflate
- * reads it. */
-#define DEFLATE_STRATEGY Z_RLE
+/* Under the 256 kB mapping threshold (sim/memory.h): the layout's largest write, the
+ * transit labels, converts a few kilobytes. */
+enum { SMALL_XFER_BUFFER = 64 << 10 };
 
 static char *dir_of(const char *path)
 {
@@ -121,7 +117,7 @@ static herr_t attr_u64(hid_t obj, const char *name, unsigned long long value)
 }
 
 /* A 1-D int32 coordinate 0..n-1 made a dimension scale called `name`. */
-static hid_t write_scale(hid_t file, const char *name, size_t n, const int32_t *values,
+static hid_t write_scale(hid_t file, hid_t xfer, const char *name, size_t n, const int32_t *values,
                          const char *units, const char *description)
 {
     hsize_t dims[1] = {n};
@@ -129,7 +125,7 @@ static hid_t write_scale(hid_t file, const char *name, size_t n, const int32_t *
     hid_t ds = H5Dcreate2(file, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Sclose(sp);
     if (ds < 0) return -1;
-    if ((n && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) ||
+    if ((n && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, xfer, values) < 0) ||
         H5DSset_scale(ds, name) < 0 || attr_string(ds, "units", units) < 0 ||
         attr_string(ds, "long_name", description) < 0) {
         H5Dclose(ds);
@@ -138,7 +134,7 @@ static hid_t write_scale(hid_t file, const char *name, size_t n, const int32_t *
     return ds;
 }
 
-static herr_t write_labels(hid_t file, hid_t scale, const dim *dm)
+static herr_t write_labels(hid_t file, hid_t xfer, hid_t scale, const dim *dm)
 {
     char name[48];
     snprintf(name, sizeof name, "%s_name", dm->name);
@@ -146,7 +142,7 @@ static herr_t write_labels(hid_t file, hid_t scale, const dim *dm)
     hid_t t = utf8_string_type(), sp = H5Screate_simple(1, dims, NULL);
     hid_t ds = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : 0;
-    if (rc == 0 && dm->size) rc = H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, dm->labels);
+    if (rc == 0 && dm->size) rc = H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, dm->labels);
     if (rc == 0) rc = H5DSattach_scale(ds, scale, 0);
     if (rc == 0) rc = attr_string(ds, "long_name", dm->description);
     if (ds >= 0) H5Dclose(ds);
@@ -185,7 +181,7 @@ static hid_t create_series(hid_t file, const series_set *ss, int idx, int n_memb
     if (n_members > 1) dims[rank] = (hsize_t)n_members, chunk[rank++] = 1;
     int time_axis = rank;
     dims[rank] = s0->days;
-    chunk[rank++] = s0->days < TIME_CHUNK ? (s0->days ? s0->days : 1) : TIME_CHUNK;
+    chunk[rank++] = s0->block_days ? s0->block_days : 1; /* a chunk per block */
     for (int k = 0; k < s0->ndims; k++) {
         const dim *dm = &ss->dims[s0->dims[k]];
         dims[rank] = dm->size;
@@ -195,7 +191,7 @@ static hid_t create_series(hid_t file, const series_set *ss, int idx, int n_memb
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, rank, chunk);
     H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, DEFLATE_LEVEL);
+    H5Pset_deflate(dcpl, CHUNK_DEFLATE_LEVEL);
     hid_t ftype = s0->type == SERIES_INT64 ? H5T_STD_I64LE : H5T_IEEE_F64LE;
     hid_t ds = H5Dcreate2(file, s0->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : 0;
@@ -212,7 +208,7 @@ static hid_t create_series(hid_t file, const series_set *ss, int idx, int n_memb
     return rc < 0 ? -1 : ds;
 }
 
-static herr_t write_coord(hid_t file, const coord *c, const dim *dm, hid_t scale)
+static herr_t write_coord(hid_t file, hid_t xfer, const coord *c, const dim *dm, hid_t scale)
 {
     hsize_t dims[1] = {dm->size};
     hid_t sp = H5Screate_simple(1, dims, NULL);
@@ -225,7 +221,7 @@ static herr_t write_coord(hid_t file, const coord *c, const dim *dm, hid_t scale
         ftype = H5T_IEEE_F64LE, mtype = H5T_NATIVE_DOUBLE;
     hid_t ds = H5Dcreate2(file, c->name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : 0;
-    if (rc == 0 && dm->size) rc = H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->data);
+    if (rc == 0 && dm->size) rc = H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, xfer, c->data);
     if (rc == 0) rc = H5DSattach_scale(ds, scale, 0);
     if (rc == 0 && c->units[0]) rc = attr_string(ds, "units", c->units);
     if (rc == 0) rc = attr_string(ds, "long_name", c->description);
@@ -244,6 +240,10 @@ struct output_file {
     bool failed;
     bool direct; /* writing straight to a device or FIFO: no temporary, no rename */
     int threads; /* compressing chunks (output_set_threads) */
+    /* For the layout's small writes: HDF5's default 1 MB conversion buffer is a fresh
+     * mapping per write (memory_map_large_blocks), page-faulted in each time, which
+     * made the labels and coordinates cost 1 ms each. */
+    hid_t small_xfer;
 };
 
 static herr_t write_root(hid_t file, const run_info *info, int n_members, const char *start,
@@ -286,27 +286,30 @@ static herr_t write_layout(output_file *o, const series_set *ss, const run_info 
 
     hid_t scales[DIM_MAX];
     int n_scales = 0;
-    hid_t time_scale = write_scale(file, "time", (size_t)info->days, idx, units, "simulation day");
+    hid_t time_scale =
+        write_scale(file, o->small_xfer, "time", (size_t)info->days, idx, units, "simulation day");
     hid_t member_scale = -1;
     if (time_scale >= 0 && attr_string(time_scale, "calendar", "proleptic_gregorian") < 0) rc = -1;
     if (time_scale < 0) rc = -1;
     if (rc == 0 && n_members > 1) {
-        member_scale = write_scale(file, "member", (size_t)n_members, idx + o->first_member, "",
-                                   "ensemble member (run with --member k to repeat one)");
+        member_scale =
+            write_scale(file, o->small_xfer, "member", (size_t)n_members, idx + o->first_member, "",
+                        "ensemble member (run with --member k to repeat one)");
         if (member_scale < 0) rc = -1;
     }
     for (int k = 0; rc == 0 && k < ss->n_dims; k++) {
         const dim *dm = &ss->dims[k];
-        scales[k] = write_scale(file, dm->name, dm->size, idx, dm->units, dm->description);
+        scales[k] =
+            write_scale(file, o->small_xfer, dm->name, dm->size, idx, dm->units, dm->description);
         if (scales[k] < 0)
             rc = -1;
         else {
             n_scales++;
-            rc = write_labels(file, scales[k], dm);
+            rc = write_labels(file, o->small_xfer, scales[k], dm);
         }
     }
     for (int c = 0; rc == 0 && c < ss->n_coords; c++)
-        rc = write_coord(file, &ss->coords[c], &ss->dims[ss->coords[c].dim],
+        rc = write_coord(file, o->small_xfer, &ss->coords[c], &ss->dims[ss->coords[c].dim],
                          scales[ss->coords[c].dim]);
     for (int k = 0; rc == 0 && k < ss->n; k++) {
         o->series[k] = create_series(file, ss, k, n_members, member_scale, time_scale, scales);
@@ -323,15 +326,21 @@ static herr_t write_layout(output_file *o, const series_set *ss, const run_info 
     return rc;
 }
 
+static void output_free(output_file *o)
+{
+    if (o->small_xfer >= 0) H5Pclose(o->small_xfer);
+    free(o->tmp);
+    free(o->path);
+    free(o);
+}
+
 static void output_discard(output_file *o)
 {
     for (int k = 0; k < o->n_series; k++)
         H5Dclose(o->series[k]);
     if (o->file >= 0) H5Fclose(o->file);
     if (!o->direct) unlink(o->tmp); /* never the device itself */
-    free(o->tmp);
-    free(o->path);
-    free(o);
+    output_free(o);
 }
 
 output_file *output_open(const char *path, const series_set *layout, int n_members,
@@ -344,8 +353,10 @@ output_file *output_open(const char *path, const series_set *layout, int n_membe
     H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
     output_file *o = calloc(1, sizeof *o);
-    if (o) o->threads = 1;
     if (!o) abort();
+    o->threads = 1;
+    o->small_xfer = H5Pcreate(H5P_DATASET_XFER);
+    if (o->small_xfer >= 0) H5Pset_buffer(o->small_xfer, SMALL_XFER_BUFFER, NULL, NULL);
     o->n_members = n_members;
     o->first_member = info->first_member;
     struct stat st;
@@ -388,15 +399,14 @@ void output_set_threads(output_file *o, int threads)
     o->threads = threads > 0 ? threads : 1;
 }
 
-/* One chunk of one series: time block `block` of the member, filtered as the
- * dataset's pipeline would (shuffle, then deflate) and ready for
- * H5Dwrite_chunk. Chunks are whole: days past the end are the fill value, 0. */
+/* One chunk of one series: time block `block` of the member, as it is stored
+ * (sim/series.h: sealed during the run, or encoded here). */
 typedef struct chunk_job {
-    int idx;   /* series */
-    int block; /* time block */
-    unsigned char *buf;
+    int idx; /* series */
+    size_t block;
+    const unsigned char *bytes;
+    unsigned char *owned;
     size_t size;
-    int failed;
 } chunk_job;
 
 /* The chunks are stored as the file's little-endian types without conversion. */
@@ -404,94 +414,45 @@ typedef struct chunk_job {
 #error "output.c writes raw chunks: little-endian hosts only"
 #endif
 
-/* Bytes of one whole chunk of series s. */
-static size_t chunk_bytes(const series *s)
-{
-    return (s->days < TIME_CHUNK ? s->days : TIME_CHUNK) * s->record * 8;
-}
-
-/* Filters one chunk through the thread's scratch (shuffled: chunk_bytes, packed:
- * compressBound of that, z: a deflate stream made once), then keeps the (small)
- * result in job->buf. */
-static void filter_chunk(const series *s, chunk_job *job, unsigned char *shuffled,
-                         unsigned char *packed, size_t packed_cap, z_stream *z)
-{
-    size_t tc = s->days < TIME_CHUNK ? s->days : TIME_CHUNK;
-    size_t n = tc * s->record, bytes = n * 8, first = (size_t)job->block * tc;
-    size_t have = s->days - first < tc ? s->days - first : tc;
-    const unsigned char *in = (const unsigned char *)s->data + first * s->record * 8;
-    if (have < tc) memset(shuffled, 0, bytes);
-    /* Byte j of element i goes to j * n + i: the high bytes, mostly 0, line up. */
-    for (size_t i = 0; i < have * s->record; i++)
-        for (size_t j = 0; j < 8; j++)
-            shuffled[j * n + i] = in[i * 8 + j];
-    z->next_in = shuffled;
-    z->avail_in = (uInt)bytes;
-    z->next_out = packed;
-    z->avail_out = (uInt)packed_cap;
-    job->failed = deflateReset(z) != Z_OK || deflate(z, Z_FINISH) != Z_STREAM_END;
-    size_t size = z->total_out;
-    job->size = size;
-    job->buf = malloc(size ? size : 1);
-    if (!job->buf) abort();
-    memcpy(job->buf, packed, size);
-}
-
-/* Chunks are filtered by the threads (deflate is most of the cost of writing) and
- * stored in order by this one (the HDF5 library is not thread-safe). */
+/* Open blocks are encoded by the threads (deflate is most of the cost of writing) and
+ * every chunk is stored in order by this one (the HDF5 library is not thread-safe). */
 int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
 {
     herr_t rc = ss->n == o->n_series && k >= 0 && k < o->n_members ? 0 : -1;
     size_t n_jobs = 0;
-    for (int idx = 0; rc == 0 && idx < ss->n; idx++) {
-        const series *s = &ss->items[idx];
-        if (s->days > 0 && s->record > 0) n_jobs += (s->days + TIME_CHUNK - 1) / TIME_CHUNK;
-    }
+    for (int idx = 0; rc == 0 && idx < ss->n; idx++)
+        if (ss->items[idx].record > 0) n_jobs += ss->items[idx].n_blocks;
     chunk_job *jobs = calloc(n_jobs + 1, sizeof *jobs);
     if (!jobs) abort();
     size_t j = 0;
     for (int idx = 0; rc == 0 && idx < ss->n; idx++) {
         const series *s = &ss->items[idx];
-        if (s->days == 0 || s->record == 0) continue;
-        for (size_t b = 0; b < (s->days + TIME_CHUNK - 1) / TIME_CHUNK; b++)
-            jobs[j++] = (chunk_job){.idx = idx, .block = (int)b};
+        for (size_t b = 0; s->record > 0 && b < s->n_blocks; b++)
+            jobs[j++] = (chunk_job){.idx = idx, .block = b};
     }
     long nj = (long)j;
-    size_t most = 1;
-    for (int idx = 0; idx < ss->n; idx++)
-        if (chunk_bytes(&ss->items[idx]) > most) most = chunk_bytes(&ss->items[idx]);
-    size_t packed_cap = compressBound((uLong)most);
-    /* Scratch per thread, made once: fresh buffers per chunk cost a page fault per
-     * 4 kB, as much time as the compression itself. */
 #pragma omp parallel num_threads(o->threads) if (o->threads > 1)
     {
-        unsigned char *shuffled = malloc(most), *packed = malloc(packed_cap);
-        /* One stream per thread, reset per chunk: compress2 makes and frees deflate's
-         * window and hash tables (a quarter of a megabyte) for every chunk. */
-        z_stream z = {0};
-        if (!shuffled || !packed ||
-            deflateInit2(&z, DEFLATE_LEVEL, Z_DEFLATED, 15, 8, DEFLATE_STRATEGY) != Z_OK)
-            abort();
+        chunk_codec c;
+        chunk_codec_init(&c);
 #pragma omp for schedule(dynamic, 1)
         for (long q = 0; q < nj; q++)
-            filter_chunk(&ss->items[jobs[q].idx], &jobs[q], shuffled, packed, packed_cap, &z);
-        deflateEnd(&z);
-        free(shuffled);
-        free(packed);
+            jobs[q].bytes = series_chunk(&ss->items[jobs[q].idx], jobs[q].block, &c, &jobs[q].size,
+                                         &jobs[q].owned);
+        chunk_codec_free(&c);
     }
     for (size_t q = 0; rc == 0 && q < j; q++) {
         const series *s = &ss->items[jobs[q].idx];
-        size_t tc = s->days < TIME_CHUNK ? s->days : TIME_CHUNK;
         hsize_t offset[SERIES_MAX_DIMS + 2] = {0};
         int r = 0;
         if (o->n_members > 1) offset[r++] = (hsize_t)k;
-        offset[r] = (hsize_t)jobs[q].block * tc;
-        if (jobs[q].failed || H5Dwrite_chunk(o->series[jobs[q].idx], H5P_DEFAULT, 0, offset,
-                                             jobs[q].size, jobs[q].buf) < 0)
+        offset[r] = (hsize_t)(jobs[q].block * s->block_days);
+        if (H5Dwrite_chunk(o->series[jobs[q].idx], H5P_DEFAULT, 0, offset, jobs[q].size,
+                           jobs[q].bytes) < 0)
             rc = -1;
     }
     for (size_t q = 0; q < j; q++)
-        free(jobs[q].buf);
+        free(jobs[q].owned);
     free(jobs);
     if (rc < 0) {
         os_reason why;
@@ -532,9 +493,7 @@ int output_close(output_file *o, bool keep, diag *d)
         return -1;
     }
     if (o->direct) {
-        free(o->tmp);
-        free(o->path);
-        free(o);
+        output_free(o);
         return 0;
     }
     if (rename(o->tmp, o->path) != 0) {
@@ -544,9 +503,7 @@ int output_close(output_file *o, bool keep, diag *d)
         return -1;
     }
     o->file = -1;
-    free(o->tmp);
-    free(o->path);
-    free(o);
+    output_free(o);
     return 0;
 }
 

@@ -12,10 +12,18 @@ void series_init(series_set *ss, size_t days)
 void series_free(series_set *ss)
 {
     for (int i = 0; i < ss->n_dims; i++) {
-        for (size_t j = 0; j < ss->dims[i].size; j++) free(ss->dims[i].labels[j]);
+        for (size_t j = 0; j < ss->dims[i].size; j++)
+            free(ss->dims[i].labels[j]);
         free(ss->dims[i].labels);
     }
-    for (int i = 0; i < ss->n; i++) free(ss->items[i].data);
+    for (int i = 0; i < ss->n; i++) {
+        series *sr = &ss->items[i];
+        for (size_t b = 0; b < sr->n_blocks; b++) {
+            free(sr->blocks[b].values);
+            free(sr->blocks[b].packed);
+        }
+        free(sr->blocks);
+    }
     for (int i = 0; i < ss->n_coords; i++) {
         coord *c = &ss->coords[i];
         if (c->type == COORD_STRING)
@@ -69,8 +77,10 @@ series *series_add(series_set *ss, const char *name, series_type type, const cha
         s->record *= ss->dims[d].size;
     }
     s->days = ss->days_capacity;
-    s->data = calloc(s->days * s->record + 1, 8);
-    if (!s->data) abort();
+    s->block_days = s->days < SERIES_BLOCK_DAYS ? s->days : SERIES_BLOCK_DAYS;
+    s->n_blocks = s->block_days ? (s->days + s->block_days - 1) / s->block_days : 0;
+    s->blocks = calloc(s->n_blocks + 1, sizeof *s->blocks);
+    if (!s->blocks) abort();
     return s;
 }
 
@@ -81,14 +91,145 @@ series *series_find(series_set *ss, const char *name)
     return NULL;
 }
 
+static size_t block_values(const series *s)
+{
+    return s->block_days * s->record;
+}
+
+/* Makes block b open: zeroed, or unpacked if it was sealed. */
+static void open_block(series *s, series_block *b)
+{
+    b->values = calloc(block_values(s) + 1, 8);
+    if (!b->values) abort();
+    if (!b->packed) return;
+    if (chunk_decode(b->packed, b->packed_size, b->values, block_values(s))) abort();
+    free(b->packed);
+    b->packed = NULL;
+    b->packed_size = 0;
+}
+
+static void *record(series *s, size_t day)
+{
+    if (day >= s->days) abort(); /* a programming error */
+    series_block *b = &s->blocks[day / s->block_days];
+    if (!b->values) open_block(s, b);
+    return (char *)b->values + (day % s->block_days) * s->record * 8;
+}
+
 int64_t *series_i64(series *s, size_t day)
 {
-    return (int64_t *)s->data + day * s->record;
+    return record(s, day);
 }
 
 double *series_f64(series *s, size_t day)
 {
-    return (double *)s->data + day * s->record;
+    return record(s, day);
+}
+
+static void seal_block(series *s, series_block *b, chunk_codec *c)
+{
+    b->packed = chunk_encode(c, b->values, block_values(s), block_values(s), &b->packed_size);
+    free(b->values);
+    b->values = NULL;
+}
+
+void series_seal(series_set *ss, size_t day, int threads)
+{
+    /* (series, block) pairs to seal, in a fixed order; which thread seals one does not
+     * change its bytes. */
+    size_t n_jobs = 0;
+    for (int i = 0; i < ss->n; i++) {
+        const series *s = &ss->items[i];
+        for (size_t b = 0; s->block_days && b < s->n_blocks && (b + 1) * s->block_days <= day; b++)
+            n_jobs += s->blocks[b].values != NULL;
+    }
+    if (n_jobs == 0) return;
+    struct {
+        int series;
+        size_t block;
+    } *jobs = malloc(n_jobs * sizeof *jobs);
+    if (!jobs) abort();
+    size_t j = 0;
+    for (int i = 0; i < ss->n; i++) {
+        const series *s = &ss->items[i];
+        for (size_t b = 0; s->block_days && b < s->n_blocks && (b + 1) * s->block_days <= day; b++)
+            if (s->blocks[b].values) jobs[j].series = i, jobs[j++].block = b;
+    }
+    long nj = (long)n_jobs;
+#pragma omp parallel num_threads(threads) if (threads > 1 && n_jobs > 1)
+    {
+        chunk_codec c;
+        chunk_codec_init(&c);
+#pragma omp for schedule(dynamic, 1)
+        for (long q = 0; q < nj; q++) {
+            series *s = &ss->items[jobs[q].series];
+            seal_block(s, &s->blocks[jobs[q].block], &c);
+        }
+        chunk_codec_free(&c);
+    }
+    free(jobs);
+}
+
+int series_read(const series *s, void *values)
+{
+    size_t per_block = block_values(s) * 8, total = s->days * s->record * 8;
+    unsigned char *scratch = NULL;
+    int rc = 0;
+    for (size_t b = 0; b < s->n_blocks; b++) {
+        const series_block *blk = &s->blocks[b];
+        size_t offset = b * per_block,
+               len = total - offset < per_block ? total - offset : per_block;
+        unsigned char *out = (unsigned char *)values + offset;
+        if (blk->values) {
+            memcpy(out, blk->values, len);
+        } else if (!blk->packed) {
+            memset(out, 0, len);
+        } else {
+            /* The last block may hold fewer days than a whole chunk. */
+            if (!scratch && !(scratch = malloc(per_block + 8))) abort();
+            if (chunk_decode(blk->packed, blk->packed_size, scratch, block_values(s))) rc = -1;
+            memcpy(out, scratch, len);
+        }
+    }
+    free(scratch);
+    return rc;
+}
+
+void series_write(series *s, const void *values)
+{
+    size_t per_block = block_values(s) * 8, total = s->days * s->record * 8;
+    for (size_t b = 0; b < s->n_blocks; b++) {
+        series_block *blk = &s->blocks[b];
+        free(blk->packed);
+        blk->packed = NULL;
+        blk->packed_size = 0;
+        free(blk->values);
+        blk->values = NULL;
+        size_t offset = b * per_block,
+               len = total - offset < per_block ? total - offset : per_block;
+        const unsigned char *in = (const unsigned char *)values + offset;
+        /* All-zero blocks (the days still to come) stay untouched, taking no memory. */
+        size_t nonzero = 0;
+        while (nonzero < len && in[nonzero] == 0)
+            nonzero++;
+        if (nonzero == len) continue;
+        open_block(s, blk);
+        memcpy(blk->values, in, len);
+    }
+}
+
+const unsigned char *series_chunk(const series *s, size_t b, chunk_codec *c, size_t *size,
+                                  unsigned char **owned)
+{
+    const series_block *blk = &s->blocks[b];
+    *owned = NULL;
+    *size = blk->packed_size;
+    if (blk->packed) return blk->packed;
+    /* A block never touched is stored all the same: a dataset without chunks reads as
+     * zeros, but h5diff calls it empty and will not compare it. */
+    size_t have = blk->values ? block_values(s) : 0;
+    *owned = chunk_encode(c, blk->values, have, block_values(s), size);
+    return *owned;
 }
 
 coord *series_add_coord(series_set *ss, const char *name, coord_type type, const char *units,

@@ -1,13 +1,22 @@
 /* Output time series: every dataset a run writes is registered here with its
  * dimensions and units, and filled one day at a time. The HDF5 writer knows
- * nothing about the model; it writes whatever is registered. */
+ * nothing about the model; it writes whatever is registered.
+ *
+ * Days are kept in blocks of SERIES_BLOCK_DAYS, the output's chunks along time. A
+ * block is open (plain values, zeroed when first touched) until the run is past it;
+ * then series_seal compresses it into the chunk the output stores. A run holds one
+ * open block per series and small sealed ones, not every day in full: 16 MB less
+ * for the default model's 395 days, a sixth of a million-agent run's memory. */
 #ifndef RUMBO_SERIES_H
 #define RUMBO_SERIES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/chunk_codec.h"
+
 enum { SERIES_MAX_DIMS = 3, SERIES_MAX = 48, DIM_MAX = 24, COORD_MAX = 32 };
+enum { SERIES_BLOCK_DAYS = 64 };
 
 /* A named dimension (besides `time`), with a label per index. */
 typedef struct dim {
@@ -20,16 +29,26 @@ typedef struct dim {
 
 typedef enum { SERIES_INT64, SERIES_FLOAT64 } series_type;
 
+/* block_days x record values: open (`values`), sealed (`packed`, the chunk as
+ * chunk_encode makes it) or never touched (neither: all zero). */
+typedef struct series_block {
+    void *values;
+    unsigned char *packed;
+    size_t packed_size;
+} series_block;
+
 typedef struct series {
     char name[48];
     const char *units;
     const char *description;
     series_type type;
-    int ndims;              /* dimensions after time */
+    int ndims;                 /* dimensions after time */
     int dims[SERIES_MAX_DIMS]; /* indices into series_set.dims */
-    size_t record;          /* values per day */
-    size_t days;            /* days stored */
-    void *data;             /* days x record values */
+    size_t record;             /* values per day */
+    size_t days;               /* days stored */
+    size_t block_days;         /* days per block: SERIES_BLOCK_DAYS, or `days` if fewer */
+    size_t n_blocks;
+    series_block *blocks;
 } series;
 
 /* A constant value per index of one dimension (no time axis): a node's latitude, an
@@ -75,8 +94,23 @@ series *series_find(series_set *ss, const char *name);
 coord *series_add_coord(series_set *ss, const char *name, coord_type type, const char *units,
                         const char *description, const char *dim_name, const void *values);
 
-/* The record for `day` (zeroed on first access), as int64 or double. */
+/* The record for `day` (zeroed on first access), as int64 or double. A sealed block
+ * written again is opened again (unpacked): correct, but not for every day. */
 int64_t *series_i64(series *s, size_t day);
 double *series_f64(series *s, size_t day);
+
+/* Seals every open block that ends on or before `day` (all its days are past),
+ * sharing the blocks among `threads` threads. */
+void series_seal(series_set *ss, size_t day, int threads);
+
+/* Copies all days (days x record values) out of the blocks, or into them (every
+ * block opened). 0 ok; -1 if a sealed block does not decode (memory corruption). */
+int series_read(const series *s, void *values);
+void series_write(series *s, const void *values);
+
+/* Block b as the output stores it, in *size bytes: the sealed chunk, or the open
+ * (or never touched) block encoded now into *owned (free it). */
+const unsigned char *series_chunk(const series *s, size_t b, chunk_codec *c, size_t *size,
+                                  unsigned char **owned);
 
 #endif

@@ -334,6 +334,8 @@ void sim_step(sim *s)
     s->left_system += (int64_t)agents_remove(ag, &s->leavers, s->n_threads);
     lap(&tm->compact, &t0);
     s->day++;
+    series_seal(&s->out, (size_t)s->day, s->n_threads);
+    lap(&tm->seal, &t0);
 }
 
 void sim_run(sim *s, const sim_progress *progress)

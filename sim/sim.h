@@ -67,6 +67,7 @@ typedef struct sim_timing {
     double day_start[16], day_end[16];     /* per module, by index in model_table */
     double plan, capacity, act;            /* the parallel agent passes and resolution between */
     double clear, fold, outcomes, compact; /* engine bookkeeping */
+    double seal;                           /* output: compressing past blocks of days */
 } sim_timing;
 
 struct sim {

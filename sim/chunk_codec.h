@@ -1,0 +1,45 @@
+/* HDF5's shuffle and deflate filters, applied by rumbo itself to whole chunks of
+ * 8-byte values.
+ *
+ * Output series are compressed by the run's threads (the HDF5 library is not
+ * thread-safe) and kept compressed during the run (sim/series.h), then stored with
+ * H5Dwrite_chunk. The bytes are what the datasets' filter pipeline declares
+ * (sim/output.c: shuffle, then deflate in the zlib format), so every HDF5 reader
+ * decodes them with its own filters. */
+#ifndef RUMBO_CHUNK_CODEC_H
+#define RUMBO_CHUNK_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The deflate level, as the datasets' pipelines record it: the fastest (level 4 took
+ * half as long again to write). */
+enum { CHUNK_DEFLATE_LEVEL = 1 };
+
+/* Scratch for encoding, kept from chunk to chunk by one thread: fresh buffers cost a
+ * page fault per 4 kB, and a fresh deflate stream a quarter of a megabyte of tables. */
+struct z_stream_s; /* zlib's, kept out of the headers that include this one */
+typedef struct chunk_codec {
+    unsigned char *shuffled, *packed;
+    size_t shuffled_cap, packed_cap;
+    struct z_stream_s *z; /* made on first use */
+} chunk_codec;
+
+void chunk_codec_init(chunk_codec *c);
+void chunk_codec_free(chunk_codec *c);
+
+/* Encodes a chunk of n values, the first `have` from `values` and the rest 0.
+ * Returns a new buffer (free it) of *size bytes. Aborts when out of memory. */
+unsigned char *chunk_encode(chunk_codec *c, const void *values, size_t have, size_t n,
+                            size_t *size);
+
+/* Decodes a chunk made by chunk_encode (or by HDF5 with the same filters) into n
+ * values. 0 ok, -1 if the bytes are not such a chunk. */
+int chunk_decode(const unsigned char *packed, size_t size, void *values, size_t n);
+
+/* zlib's Adler-32 of n bytes, fast over the long runs of zero bytes a shuffled chunk
+ * holds: a zero byte leaves the first sum as it is, so 8 of them add 8 times it to
+ * the second. */
+uint32_t chunk_adler32(const unsigned char *p, size_t n);
+
+#endif

@@ -1,0 +1,184 @@
+/* Tests for sim/chunk_codec and the blocks of sim/series: chunks must be exactly what
+ * zlib's own deflate makes of HDF5's shuffle (any HDF5 reader decodes them), and a
+ * series must give back every value whether its blocks are open, sealed or never
+ * touched. */
+#include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "sim/chunk_codec.h"
+#include "sim/series.h"
+
+/* A test's own pseudo-random bytes (xorshift), sparse: about one value in `one_in`
+ * is non-zero, and those are small, as counts are. */
+static void sparse_values(uint64_t *v, size_t n, unsigned one_in, uint64_t seed)
+{
+    uint64_t x = seed | 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        v[i] = x % one_in == 0 ? (x >> 20) % 5000 : 0;
+    }
+}
+
+/* HDF5's shuffle then zlib's deflate at the same level and strategy: the reference. */
+static unsigned char *reference_chunk(const uint64_t *v, size_t n, size_t *size)
+{
+    const unsigned char *in = (const unsigned char *)v;
+    unsigned char *shuffled = malloc(n * 8 + 1);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < 8; j++)
+            shuffled[j * n + i] = in[i * 8 + j];
+    z_stream z = {0};
+    cr_assert_eq(deflateInit2(&z, CHUNK_DEFLATE_LEVEL, Z_DEFLATED, 15, 8, Z_RLE), Z_OK);
+    uLong cap = deflateBound(&z, n * 8);
+    unsigned char *out = malloc(cap);
+    z.next_in = shuffled;
+    z.avail_in = (uInt)(n * 8);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *size = z.total_out;
+    deflateEnd(&z);
+    free(shuffled);
+    return out;
+}
+
+Test(chunk_adler32, equals_zlib)
+{
+    size_t big = (3u << 20) + 5; /* past the reduction span, odd length */
+    unsigned char *p = malloc(big);
+    memset(p, 0xFF, big); /* the largest sums */
+    cr_expect_eq(chunk_adler32(p, big), adler32(1, p, (uInt)big));
+    sparse_values((uint64_t *)p, big / 8, 3, 7);
+    for (size_t n = 0; n < 100; n++)
+        cr_expect_eq(chunk_adler32(p + 3, n), adler32(1, p + 3, (uInt)n), "length %zu", n);
+    cr_expect_eq(chunk_adler32(p, big), adler32(1, p, (uInt)big));
+    free(p);
+}
+
+Test(chunk_codec, same_bytes_as_zlib_and_round_trip)
+{
+    chunk_codec c;
+    chunk_codec_init(&c);
+    const size_t sizes[] = {1, 7, 64 * 46, 64 * 990};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        uint64_t *v = malloc(n * 8), *back = malloc(n * 8);
+        sparse_values(v, n, 5, 11 + k);
+        size_t size, ref_size;
+        unsigned char *chunk = chunk_encode(&c, v, n, n, &size);
+        unsigned char *ref = reference_chunk(v, n, &ref_size);
+        cr_assert_eq(size, ref_size, "n %zu", n);
+        cr_expect_eq(memcmp(chunk, ref, size), 0, "n %zu", n);
+        cr_assert_eq(chunk_decode(chunk, size, back, n), 0);
+        cr_expect_eq(memcmp(back, v, n * 8), 0);
+        chunk[size - 1] ^= 1; /* the checksum */
+        cr_expect_eq(chunk_decode(chunk, size, back, n), -1);
+        free(chunk), free(ref), free(v), free(back);
+    }
+    chunk_codec_free(&c);
+}
+
+Test(chunk_codec, missing_values_are_zero)
+{
+    chunk_codec c;
+    chunk_codec_init(&c);
+    uint64_t v[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, back[10];
+    size_t size;
+    unsigned char *chunk = chunk_encode(&c, v, 4, 10, &size);
+    cr_assert_eq(chunk_decode(chunk, size, back, 10), 0);
+    for (int i = 0; i < 10; i++)
+        cr_expect_eq(back[i], i < 4 ? v[i] : 0);
+    free(chunk);
+    chunk_codec_free(&c);
+}
+
+/* 150 days of 3 values: blocks of 64, 64 and 22 days. */
+static series *three_blocks(series_set *ss)
+{
+    series_init(ss, 150);
+    const char *labels[] = {"a", "b", "c"};
+    series_add_dim(ss, "x", "", "", 3, labels);
+    const char *dims[] = {"x", NULL};
+    return series_add(ss, "s", SERIES_INT64, "", "", dims);
+}
+
+static int64_t value_of(size_t day, size_t k)
+{
+    return (int64_t)(day * 7 + k) * (day % 3 == 0);
+}
+
+Test(series, blocks_sealed_and_read_back)
+{
+    series_set ss;
+    series *s = three_blocks(&ss);
+    cr_assert_eq(s->n_blocks, 3);
+    for (size_t day = 0; day < 130; day++) {
+        for (size_t k = 0; k < 3; k++)
+            series_i64(s, day)[k] = value_of(day, k);
+        series_seal(&ss, day + 1, 2);
+    }
+    /* Past blocks are sealed, the current one open, the last never touched. */
+    cr_expect(s->blocks[0].packed && !s->blocks[0].values);
+    cr_expect(s->blocks[1].packed && !s->blocks[1].values);
+    cr_expect(!s->blocks[2].packed && s->blocks[2].values);
+    int64_t all[150 * 3];
+    cr_assert_eq(series_read(s, all), 0);
+    for (size_t day = 0; day < 150; day++)
+        for (size_t k = 0; k < 3; k++)
+            cr_expect_eq(all[day * 3 + k], day < 130 ? value_of(day, k) : 0, "day %zu", day);
+    /* Writing into a sealed day opens its block again, values kept. */
+    series_i64(s, 10)[1] += 1000;
+    cr_expect(s->blocks[0].values && !s->blocks[0].packed);
+    cr_expect_eq(series_i64(s, 9)[0], value_of(9, 0));
+    cr_expect_eq(series_i64(s, 10)[1], value_of(10, 1) + 1000);
+    series_free(&ss);
+}
+
+Test(series, seal_is_the_same_with_any_threads)
+{
+    series_set one, two;
+    series *a = three_blocks(&one), *b = three_blocks(&two);
+    for (size_t day = 0; day < 150; day++)
+        for (size_t k = 0; k < 3; k++)
+            series_i64(a, day)[k] = series_i64(b, day)[k] = value_of(day, k);
+    series_seal(&one, 150, 1);
+    series_seal(&two, 150, 2);
+    for (size_t blk = 0; blk < 3; blk++) {
+        cr_assert_eq(a->blocks[blk].packed_size, b->blocks[blk].packed_size);
+        cr_expect_eq(
+            memcmp(a->blocks[blk].packed, b->blocks[blk].packed, a->blocks[blk].packed_size), 0);
+    }
+    series_free(&one);
+    series_free(&two);
+}
+
+Test(series, write_keeps_zero_blocks_untouched)
+{
+    series_set ss;
+    series *s = three_blocks(&ss);
+    int64_t all[150 * 3] = {0};
+    all[70 * 3 + 2] = 5; /* only the second block holds anything */
+    series_write(s, all);
+    cr_expect(!s->blocks[0].values && !s->blocks[0].packed);
+    cr_expect(s->blocks[1].values);
+    cr_expect(!s->blocks[2].values && !s->blocks[2].packed);
+    int64_t back[150 * 3];
+    cr_assert_eq(series_read(s, back), 0);
+    cr_expect_eq(memcmp(back, all, sizeof all), 0);
+    /* A block never touched is still stored: as a chunk of zeros. */
+    chunk_codec c;
+    chunk_codec_init(&c);
+    size_t size;
+    unsigned char *owned;
+    const unsigned char *bytes = series_chunk(s, 2, &c, &size, &owned);
+    int64_t zeros[64 * 3];
+    cr_assert_eq(chunk_decode(bytes, size, zeros, 64 * 3), 0);
+    for (size_t i = 0; i < 64 * 3; i++)
+        cr_expect_eq(zeros[i], 0);
+    free(owned);
+    chunk_codec_free(&c);
+    series_free(&ss);
+}
