@@ -1,5 +1,6 @@
 #include "sim/capacity.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,9 +13,9 @@ uint32_t capacity_register(capacity_table *t, uint32_t count)
     t->granted = realloc(t->granted, (t->n + 1) * sizeof(int64_t));
     t->requested = realloc(t->requested, (t->n + 1) * sizeof(int64_t));
     if (!t->capacity || !t->granted || !t->requested) abort();
-    free(t->start); /* sized by n: made again at the next resolution */
-    free(t->offsets);
-    t->start = t->offsets = NULL;
+    free(t->offsets); /* sized by n: made again at the next resolution */
+    free(t->fill);
+    t->offsets = t->fill = NULL;
     for (uint32_t i = first; i < t->n; i++)
         t->capacity[i] = t->granted[i] = t->requested[i] = 0;
     return first;
@@ -25,8 +26,7 @@ void capacity_free(capacity_table *t)
     free(t->capacity);
     free(t->granted);
     free(t->requested);
-    free(t->bucketed);
-    free(t->start);
+    free(t->fill);
     free(t->offsets);
     memset(t, 0, sizeof *t);
 }
@@ -56,21 +56,45 @@ static void swap(cap_request *a, cap_request *b)
     *b = t;
 }
 
-/* Moves the k first requests (in the order above) of v[0..n) to v[0..k), in any
+/* The requests for one resource: a segment of each list, seen as one array. */
+enum { MAX_LISTS = 256 };
+typedef struct segments {
+    cap_request *v[MAX_LISTS];
+    size_t end[MAX_LISTS]; /* prefix sums of the lengths */
+    int n;
+} segments;
+
+static cap_request *at(const segments *s, size_t p)
+{
+    int lo = 0, hi = s->n - 1; /* the first segment whose end is past p */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (s->end[mid] > p)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return s->v[lo] + (p - (lo ? s->end[lo - 1] : 0));
+}
+
+/* Moves the k first requests (in the order above) of s[0..n) to s[0..k), in any
  * order: quickselect, O(n) on average. The *set* selected is unique whatever the
  * pivots, so the result does not depend on the algorithm's path. */
-static void select_first(cap_request *v, size_t n, size_t k, const uint32_t *ids)
+static void select_first(const segments *s, size_t n, size_t k, const uint32_t *ids)
 {
     size_t lo = 0, hi = n;
     uint32_t state = 0x9e3779b9u; /* pivot choice only affects speed, never the set */
     while (hi - lo > 1 && k > lo && k < hi) {
         state = state * 1664525u + 1013904223u;
         size_t p = lo + state % (hi - lo);
-        swap(&v[p], &v[hi - 1]);
+        cap_request *last = at(s, hi - 1);
+        swap(at(s, p), last);
         size_t store = lo;
-        for (size_t j = lo; j + 1 < hi; j++)
-            if (before(&v[j], &v[hi - 1], ids)) swap(&v[j], &v[store++]);
-        swap(&v[store], &v[hi - 1]);
+        for (size_t j = lo; j + 1 < hi; j++) {
+            cap_request *x = at(s, j);
+            if (before(x, last, ids)) swap(x, at(s, store++));
+        }
+        swap(at(s, store), last);
         if (store == k) return;
         if (store < k)
             lo = store + 1;
@@ -82,72 +106,93 @@ static void select_first(cap_request *v, size_t n, size_t k, const uint32_t *ids
 /* Scratch sized for n_lists lists and the table's resources. */
 static void ensure_scratch(capacity_table *t, int n_lists)
 {
+    if (n_lists > MAX_LISTS) abort(); /* one list per thread */
     size_t need = ((size_t)t->n + 1) * (size_t)n_lists;
-    if (t->start && t->offsets_cap >= need) return;
-    free(t->start);
+    if (t->offsets && t->offsets_cap >= need) return;
     free(t->offsets);
+    free(t->fill);
     t->offsets_cap = need;
-    t->start = malloc(((size_t)t->n + 1) * sizeof(size_t));
     t->offsets = malloc(need * sizeof(size_t));
-    if (!t->start || !t->offsets) abort();
+    t->fill = malloc(need * sizeof(size_t));
+    if (!t->offsets || !t->fill) abort();
 }
 
-/* The steps of capacity_resolve, each on one list or one resource. */
+/* The steps of capacity_resolve, each on one list or one resource. List k's row of
+ * offsets (R + 1 entries) first holds its counts, then where each resource begins. */
+static size_t *row(const capacity_table *t, size_t *base, int k)
+{
+    return base + (size_t)k * ((size_t)t->n + 1);
+}
+
 static void count_list(capacity_table *t, const cap_requests *list, int k)
 {
-    size_t *count = t->offsets + (size_t)k * t->n; /* counts, made offsets below */
+    size_t *count = row(t, t->offsets, k);
+    memset(count, 0, ((size_t)t->n + 1) * sizeof(size_t));
     for (size_t j = 0; j < list->n; j++)
         count[list->v[j].resource]++;
 }
 
-/* Bucket r holds list 0's requests for r, then list 1's...: counts become offsets.
- * Order within a bucket never matters (select_first). */
-static void make_offsets(capacity_table *t, int n_lists)
+/* Counts become offsets within each list, and the totals per resource. */
+static void make_offsets(capacity_table *t, cap_requests *const *lists, int n_lists)
 {
     uint32_t R = t->n;
-    size_t at = 0;
     for (uint32_t r = 0; r < R; r++) {
-        t->start[r] = at;
-        for (int k = 0; k < n_lists; k++) {
-            size_t c = t->offsets[(size_t)k * R + r];
-            t->offsets[(size_t)k * R + r] = at;
-            at += c;
-        }
-        t->requested[r] = (int64_t)(at - t->start[r]);
+        t->requested[r] = 0;
+        for (int k = 0; k < n_lists; k++)
+            t->requested[r] += (int64_t)row(t, t->offsets, k)[r];
         t->granted[r] = 0;
     }
-    t->start[R] = at;
-    if (at > t->bucketed_cap) {
-        t->bucketed_cap = at + at / 4;
-        free(t->bucketed);
-        t->bucketed = malloc(t->bucketed_cap * sizeof *t->bucketed);
-        if (!t->bucketed) abort();
+    for (int k = 0; k < n_lists; k++) {
+        size_t *off = row(t, t->offsets, k), at = 0;
+        for (uint32_t r = 0; r < R; r++) {
+            size_t c = off[r];
+            off[r] = at;
+            at += c;
+        }
+        off[R] = lists[k]->n;
     }
 }
 
-static void scatter_list(capacity_table *t, cap_requests *list, int k)
+/* Groups list k by resource in place (American flag sort: each request is moved
+ * straight to its resource's next free place). */
+static void group_list(capacity_table *t, cap_requests *list, int k)
 {
-    size_t *fill = t->offsets + (size_t)k * t->n;
-    for (size_t j = 0; j < list->n; j++)
-        t->bucketed[fill[list->v[j].resource]++] = list->v[j];
-    list->n = 0;
+    uint32_t R = t->n;
+    const size_t *off = row(t, t->offsets, k);
+    size_t *fill = row(t, t->fill, k);
+    memcpy(fill, off, ((size_t)R + 1) * sizeof(size_t));
+    cap_request *v = list->v;
+    for (uint32_t r = 0; r < R; r++)
+        while (fill[r] < off[r + 1]) {
+            cap_request x = v[fill[r]];
+            while (x.resource != r)
+                swap(&x, &v[fill[x.resource]++]);
+            v[fill[r]++] = x;
+        }
 }
 
 /* An agent may hold grants of several resources (a seat and a job): the bits of one
  * byte may be set by two threads, hence the atomic or. */
-static void grant_resource(capacity_table *t, uint32_t r, const uint32_t *ids, uint8_t *grants)
+static void grant_resource(capacity_table *t, cap_requests *const *lists, int n_lists, uint32_t r,
+                           const uint32_t *ids, uint8_t *grants)
 {
-    size_t n = t->start[r + 1] - t->start[r];
+    segments s = {.n = n_lists};
+    size_t n = 0;
+    for (int k = 0; k < n_lists; k++) {
+        const size_t *off = row(t, t->offsets, k);
+        /* A list never used has no storage (NULL + 0 is undefined; found by fuzzing). */
+        s.v[k] = lists[k]->v ? lists[k]->v + off[r] : NULL;
+        n += off[r + 1] - off[r];
+        s.end[k] = n;
+    }
     size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
     size_t take = n < cap ? n : cap;
     t->granted[r] = (int64_t)take;
-    /* No requests: the buckets may not exist yet (NULL + 0 is undefined; found by
-     * fuzzing). */
-    if (n == 0) return;
-    cap_request *v = t->bucketed + t->start[r];
-    if (take < n) select_first(v, n, take, ids);
-    for (size_t j = 0; j < take; j++)
-        __atomic_fetch_or(&grants[v[j].index], (uint8_t)(1u << v[j].slot), __ATOMIC_RELAXED);
+    if (take < n) select_first(&s, n, take, ids);
+    for (size_t j = 0; j < take; j++) {
+        const cap_request *q = at(&s, j);
+        __atomic_fetch_or(&grants[q->index], (uint8_t)(1u << q->slot), __ATOMIC_RELAXED);
+    }
 }
 
 /* Below this many requests one thread resolves them: five barriers cost more than
@@ -170,31 +215,32 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
 #pragma omp single
         {
             ensure_scratch(t, n_lists);
-            memset(t->offsets, 0, (size_t)R * (size_t)n_lists * sizeof(size_t));
             for (int k = 0; k < n_lists; k++)
                 count_list(t, lists[k], k);
-            make_offsets(t, n_lists);
+            make_offsets(t, lists, n_lists);
             for (int k = 0; k < n_lists; k++)
-                scatter_list(t, lists[k], k);
+                group_list(t, lists[k], k);
             for (uint32_t r = 0; r < R; r++)
-                grant_resource(t, r, ids, grants);
+                grant_resource(t, lists, n_lists, r, ids, grants);
+            for (int k = 0; k < n_lists; k++)
+                lists[k]->n = 0;
         }
         return;
     }
 #pragma omp single
-    {
-        ensure_scratch(t, n_lists);
-        memset(t->offsets, 0, (size_t)R * (size_t)n_lists * sizeof(size_t));
-    }
+    ensure_scratch(t, n_lists);
 #pragma omp for schedule(static)
     for (int k = 0; k < n_lists; k++)
         count_list(t, lists[k], k);
 #pragma omp single
-    make_offsets(t, n_lists);
+    make_offsets(t, lists, n_lists);
 #pragma omp for schedule(static)
     for (int k = 0; k < n_lists; k++)
-        scatter_list(t, lists[k], k);
+        group_list(t, lists[k], k);
 #pragma omp for schedule(dynamic, 1)
     for (uint32_t r = 0; r < R; r++)
-        grant_resource(t, r, ids, grants);
+        grant_resource(t, lists, n_lists, r, ids, grants);
+#pragma omp for schedule(static)
+    for (int k = 0; k < n_lists; k++)
+        lists[k]->n = 0;
 }

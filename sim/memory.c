@@ -40,9 +40,9 @@ void memory_estimate(const scenario *sc, int threads, double entries, mem_estima
     e->agent_bytes = agents_bytes_per_agent();
     /* Storage grows by half when full, so up to 1.5 slots per agent. */
     e->agents = entries * (double)e->agent_bytes * 1.5;
-    /* Per-thread lists grow by doubling and thread 0 gathers them all to sort:
-     * up to 2 x (all requests) there plus 2 x (its share) in every thread. */
-    e->requests = entries * (double)sizeof(cap_request) * 4.0;
+    /* Per-thread lists grow by doubling and are sorted where they are: up to
+     * 2 x (all requests). */
+    e->requests = entries * (double)sizeof(cap_request) * 2.0;
     /* Engine and module state: initialise a simulation and measure it. */
     double before = heap_in_use();
     sim s;
