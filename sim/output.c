@@ -334,10 +334,40 @@ static void output_free(output_file *o)
     free(o);
 }
 
+/* Between writes the file is closed ("parked"): an open HDF5 file holds its metadata
+ * cache and free lists, 2-3 MB for the whole run, more than a 64-bytes-per-agent
+ * budget allows at a million agents. Not a device or a FIFO: those cannot be opened
+ * again. */
+static herr_t park(output_file *o)
+{
+    if (o->direct || o->file < 0) return 0;
+    herr_t rc = 0;
+    for (int k = 0; k < o->n_series; k++) {
+        if (o->series[k] >= 0 && H5Dclose(o->series[k]) < 0) rc = -1;
+        o->series[k] = -1;
+    }
+    if (H5Fclose(o->file) < 0) rc = -1;
+    o->file = -1;
+    /* HDF5 keeps freed blocks on lists of its own. (Not after a failure: every call
+     * clears the error stack that hdf5_reason reads.) */
+    if (rc == 0) H5garbage_collect();
+    return rc;
+}
+
+static herr_t unpark(output_file *o, const series_set *ss)
+{
+    if (o->file >= 0) return 0;
+    o->file = H5Fopen(o->tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (o->file < 0) return -1;
+    for (int k = 0; k < o->n_series; k++)
+        if ((o->series[k] = H5Dopen2(o->file, ss->items[k].name, H5P_DEFAULT)) < 0) return -1;
+    return 0;
+}
+
 static void output_discard(output_file *o)
 {
     for (int k = 0; k < o->n_series; k++)
-        H5Dclose(o->series[k]);
+        if (o->series[k] >= 0) H5Dclose(o->series[k]);
     if (o->file >= 0) H5Fclose(o->file);
     if (!o->direct) unlink(o->tmp); /* never the device itself */
     output_free(o);
@@ -386,7 +416,7 @@ output_file *output_open(const char *path, const series_set *layout, int n_membe
         output_discard(o);
         return NULL;
     }
-    if (write_layout(o, layout, info) < 0) {
+    if (write_layout(o, layout, info) < 0 || park(o) < 0) {
         diag_fail(d, EXIT_RUNTIME, "%s: writing the output failed: %s", path, hdf5_reason(&why));
         output_discard(o);
         return NULL;
@@ -419,6 +449,7 @@ typedef struct chunk_job {
 int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
 {
     herr_t rc = ss->n == o->n_series && k >= 0 && k < o->n_members ? 0 : -1;
+    if (rc == 0) rc = unpark(o, ss);
     size_t n_jobs = 0;
     for (int idx = 0; rc == 0 && idx < ss->n; idx++)
         if (ss->items[idx].record > 0) n_jobs += ss->items[idx].n_blocks;
@@ -454,6 +485,7 @@ int output_write_member(output_file *o, int k, const series_set *ss, diag *d)
     for (size_t q = 0; q < j; q++)
         free(jobs[q].owned);
     free(jobs);
+    if (rc == 0) rc = park(o);
     if (rc < 0) {
         os_reason why;
         o->failed = true;
@@ -473,9 +505,9 @@ int output_close(output_file *o, bool keep, diag *d)
     herr_t rc = 0;
     os_reason why = {""};
     for (int k = 0; k < o->n_series; k++)
-        if (H5Dclose(o->series[k]) < 0) rc = -1;
+        if (o->series[k] >= 0 && H5Dclose(o->series[k]) < 0) rc = -1;
     o->n_series = 0;
-    if (H5Fclose(o->file) < 0) rc = -1;
+    if (o->file >= 0 && H5Fclose(o->file) < 0) rc = -1;
     o->file = -1;
     if (rc < 0) hdf5_reason(&why);
     if (rc >= 0 && !o->direct) {
