@@ -312,7 +312,7 @@ static void take_captive(sim *s, size_t i, int o, int state, int where)
     agents *ag = &s->ag;
     stop_here(ag, i);
     ag->state[i] = (uint8_t)state;
-    ag->captor[i] = (uint8_t)o;
+    ag->holder[i] = (uint8_t)o;
     ag->node[i] = (uint16_t)where;
 }
 
@@ -439,7 +439,7 @@ static void end_kidnapping(sim *s, crime_state *st, size_t i, worker *w)
 {
     const crime_params *p = st->p;
     agents *ag = &s->ag;
-    int o = ag->captor[i];
+    int o = ag->holder[i];
     double u[4];
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_CRIME_CAPTIVE, 0, u);
     if (u[0] < crime_pay_probability(p, ag, i)) {
@@ -468,7 +468,7 @@ static void exploitation_day(sim *s, crime_state *st, size_t i, worker *w)
 {
     const crime_params *p = st->p;
     agents *ag = &s->ag;
-    add_revenue(s, st, w, ag->captor[i], sim_place_node(s, ag->node[i]),
+    add_revenue(s, st, w, ag->holder[i], sim_place_node(s, ag->node[i]),
                 p->exploitation_pesos_per_day);
     double u[4];
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_CRIME_EXPLOIT, 0, u);

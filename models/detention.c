@@ -173,7 +173,7 @@ static uint16_t day_after(int day, double days)
 }
 
 /* A stay of n days that starts today ends with the last day of the stay in
- * enf_day; the agent asks to move on from the day after (at least one day). */
+ * `timer`; the agent asks to move on from the day after (at least one day). */
 static uint16_t last_day_of_stay(int day, int n)
 {
     return day_after(day, n > 1 ? n - 1 : 0);
@@ -196,8 +196,8 @@ void detention_begin(sim *s, enforcement_state *st, size_t i, double u, worker *
         return;
     }
     ag->state[i] = STATE_DETAINED;
-    ag->enf_stage[i] = ENF_STAGE_CUSTODY;
-    ag->enf_day[i] = (uint16_t)s->day; /* the day of capture is spent in custody */
+    ag->holder[i] = ENF_STAGE_CUSTODY;
+    ag->timer[i] = (uint16_t)s->day; /* the day of capture is spent in custody */
     ag->edge[i] = EDGE_NONE;
     ag->flags[i] &= (uint8_t)~AGENT_ON_TRAIN;
 }
@@ -205,9 +205,9 @@ void detention_begin(sim *s, enforcement_state *st, size_t i, double u, worker *
 void detention_plan(sim *s, enforcement_state *st, size_t i, worker *w)
 {
     const agents *ag = &s->ag;
-    if (ag->state[i] != STATE_DETAINED || s->day <= ag->enf_day[i]) return;
+    if (ag->state[i] != STATE_DETAINED || s->day <= ag->timer[i]) return;
     int v = ag->node[i];
-    switch (ag->enf_stage[i]) {
+    switch (ag->holder[i]) {
     case ENF_STAGE_CUSTODY:
         if (unaccompanied_minor(ag, i)) {
             if (st->shelter_of[v] >= 0)
@@ -237,12 +237,12 @@ static void send_home(sim *s, enforcement_state *st, size_t i, bool minor, worke
     rng_uniform4(s->key, ag->id[i], (uint32_t)s->day, RNG_ENF_DEPORT, 0, u);
     double again = minor ? p->minor_reattempt_probability : p->reattempt_probability;
     ag->doc[i] = DOC_NONE;
-    ag->enf_stage[i] = 0;
+    ag->holder[i] = 0;
     if (ag->attempt[i] < p->max_attempts && u[0] < again) {
         ag->state[i] = STATE_DEPORTED;
         ag->node[i] = (uint16_t)p->return_to[ag->nationality[i]];
         /* At least a day at home; exponential with the scenario's mean. */
-        ag->enf_day[i] = day_after(s->day, 1 + floor(-p->reattempt_delay_days * log1p(-u[1])));
+        ag->timer[i] = day_after(s->day, 1 + floor(-p->reattempt_delay_days * log1p(-u[1])));
     } else {
         ag->state[i] = STATE_GAVE_UP;
         w->events[EVENT_GAVE_UP]++;
@@ -252,7 +252,7 @@ static void send_home(sim *s, enforcement_state *st, size_t i, bool minor, worke
 static void release_with_exit_order(sim *s, enforcement_state *st, size_t i, worker *w)
 {
     s->ag.state[i] = STATE_WAITING;
-    s->ag.enf_stage[i] = 0;
+    s->ag.holder[i] = 0;
     documents_grant(&st->p->doc, &s->ag, i, DOC_EXIT_ORDER, s->day);
     w->events[EVENT_EXIT_ORDER]++;
 }
@@ -264,8 +264,8 @@ static void act_custody(sim *s, enforcement_state *st, size_t i, bool granted, w
     if (unaccompanied_minor(ag, i)) {
         if (!granted) return; /* stays in custody, asks again tomorrow */
         ag->node[i] = (uint16_t)st->shelter_of[v];
-        ag->enf_stage[i] = ENF_STAGE_SHELTER;
-        ag->enf_day[i] = last_day_of_stay(s->day, st->p->det.minor_stay_days);
+        ag->holder[i] = ENF_STAGE_SHELTER;
+        ag->timer[i] = last_day_of_stay(s->day, st->p->det.minor_stay_days);
         return;
     }
     if (!granted) {
@@ -273,15 +273,15 @@ static void act_custody(sim *s, enforcement_state *st, size_t i, bool granted, w
         return;
     }
     ag->node[i] = (uint16_t)st->station_of[v];
-    ag->enf_stage[i] = ENF_STAGE_STATION;
-    ag->enf_day[i] = last_day_of_stay(s->day, st->p->det.stay_days);
+    ag->holder[i] = ENF_STAGE_STATION;
+    ag->timer[i] = last_day_of_stay(s->day, st->p->det.stay_days);
 }
 
 void detention_act(sim *s, enforcement_state *st, size_t i, worker *w)
 {
     agents *ag = &s->ag;
     if (ag->state[i] == STATE_DEPORTED) {
-        if (s->day < ag->enf_day[i]) return;
+        if (s->day < ag->timer[i]) return;
         double u[4];
         ag->state[i] = STATE_WAITING;
         if (ag->attempt[i] < UINT8_MAX) ag->attempt[i]++;
@@ -294,9 +294,9 @@ void detention_act(sim *s, enforcement_state *st, size_t i, worker *w)
     /* Only agents that asked today (detention_plan) can hold the grant bit. */
     bool granted = ag->grants[i] & (1u << ENF_SLOT);
     ag->grants[i] &= (uint8_t) ~(1u << ENF_SLOT);
-    switch (ag->enf_stage[i]) {
+    switch (ag->holder[i]) {
     case ENF_STAGE_CUSTODY:
-        if (s->day > ag->enf_day[i]) act_custody(s, st, i, granted, w);
+        if (s->day > ag->timer[i]) act_custody(s, st, i, granted, w);
         break;
     case ENF_STAGE_STATION:
         if (granted && ag->node[i] == st->p->det.hub) {
@@ -315,8 +315,8 @@ void detention_act(sim *s, enforcement_state *st, size_t i, worker *w)
         break;
     }
     /* Occupancy at the end of the day, for tomorrow's admissions and the outputs. */
-    if (ag->state[i] == STATE_DETAINED && ag->enf_stage[i] == ENF_STAGE_STATION)
+    if (ag->state[i] == STATE_DETAINED && ag->holder[i] == ENF_STAGE_STATION)
         *enf_extra(w, st->x_occupied + ag->node[i]) += 1;
-    if (ag->state[i] == STATE_DETAINED && ag->enf_stage[i] == ENF_STAGE_SHELTER)
+    if (ag->state[i] == STATE_DETAINED && ag->holder[i] == ENF_STAGE_SHELTER)
         *enf_extra(w, st->x_sheltered + ag->node[i]) += 1;
 }
