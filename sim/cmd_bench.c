@@ -9,17 +9,19 @@
  * reached). Each size then runs warm-up + measured days
  * from scratch with each thread count, writes its HDF5 output to a temporary file,
  * and reports over the measured days only: agent-days per second, the share of the
- * wall time in each phase (sim_timing), and memory (peak resident set, VmHWM, reset
- * before each run, over peak live agents). Nothing here asserts a time: it is a
- * measuring tool, not a test. */
+ * wall time in each phase (sim_timing), and memory (peak resident set, VmHWM, over
+ * peak live agents). Every run, the pilot too, is a child process of its own, so no
+ * run's memory counts in another's. Nothing here asserts a time: it is a measuring
+ * tool, not a test. */
+#include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis/stats.h"
@@ -53,6 +55,9 @@ typedef struct bench_opts {
     int n_sizes, threads[MAX_LIST], n_threads;
     int64_t days, warmup;
     bool phases;
+    int argc; /* the command line, for the runs' own processes (isolated) */
+    char **argv;
+    const char *measure; /* in such a process: "THREADS:SCALE:FD" (THREADS 0: the pilot) */
 } bench_opts;
 
 typedef struct bench_result {
@@ -161,12 +166,21 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     if (load(o, scale, o->warmup + o->days, &sc, d)) return -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/rumbo-bench-%ld.h5", o->tmpdir, (long)getpid());
-    /* What earlier runs freed but malloc kept would count as this run's. */
-    malloc_trim(0);
+    /* In its own process (isolated): the peak from here on is this run's. */
     reset_peak_rss();
     sim s;
     double t_start = wall();
     if (sim_init(&s, &sc, 0, threads, d)) return -1;
+    /* As `rumbo run` does: the file is made before the run, written after it. */
+    run_info info = {sc.yaml, sc.name, sc.seed, 1, 0, sc.start, sc.days};
+    output_file *out = output_open(path, &s.out, 1, &info, d);
+    if (!out) {
+        sim_free(&s);
+        scenario_free(&sc);
+        return -1;
+    }
+    output_set_threads(out, threads);
+    double open_seconds = wall() - t_start;
     /* Peak live agents over the whole run, as the peak memory is (the labour season
      * can fill the system beyond what the measured days see). */
     while (s.day < o->warmup) {
@@ -202,18 +216,16 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
         a[k] -= b[k];
     phase_split(&delta, &r->loop, &r->routes, &r->daily);
     r->timing = delta;
-    run_info info = {sc.yaml, sc.name, sc.seed, 1, 0, sc.start, sc.days};
     r->soa_bytes_per_agent =
         r->peak_live > 0 ? (double)s.ag.cap * (double)agents_bytes_per_agent() / r->peak_live : 0;
     sim_release_agents(&s); /* as rumbo run does before writing */
     double t_out = wall();
-    output_file *out = output_open(path, &s.out, 1, &info, d);
-    if (out) output_set_threads(out, threads);
-    int rc = !out || output_write_member(out, 0, &s.out, d) || output_close(out, false, d);
+    int rc = output_write_member(out, 0, &s.out, d) || output_close(out, false, d);
     double write_seconds = wall() - t_out;
     r->run_seconds = t_out - t_start;
-    /* Output is also the past blocks of days compressed during the run (sim_step). */
-    r->output_seconds = write_seconds + s.timing.seal;
+    /* Output is also the file's layout and the past blocks of days compressed during
+     * the run (sim_step). */
+    r->output_seconds = open_seconds + s.timing.seal + write_seconds;
     r->output_share = r->output_seconds / (r->run_seconds + write_seconds);
     r->rss_bytes = peak_rss();
     r->bytes_per_agent = r->peak_live > 0 ? r->rss_bytes / r->peak_live : 0;
@@ -251,10 +263,111 @@ static void print_phases(const bench_result *r)
     printf("\n");
 }
 
+/* What a child sends back: whether it succeeded, its result, and its error. */
+typedef struct measurement {
+    int ok;
+    double live;      /* pilot */
+    bench_result run; /* run_one */
+    diag error;
+} measurement;
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    for (const char *p = buf; n > 0;) {
+        ssize_t w = write(fd, p, n);
+        if (w <= 0 && errno != EINTR) return -1;
+        if (w > 0) p += w, n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The measurement named by --measure, its result written to the descriptor named. */
+static int measure(const bench_opts *o, diag *d)
+{
+    int threads, fd, used = 0;
+    double scale;
+    if (sscanf(o->measure, "%d:%lf:%d%n", &threads, &scale, &fd, &used) != 3 || o->measure[used] ||
+        threads < 0 || fd < 0) {
+        diag_fail(d, EXIT_BAD_INPUT, "--measure: expected THREADS:SCALE:FD, got '%s'", o->measure);
+        return -1;
+    }
+    measurement m = {0};
+    int rc =
+        threads == 0 ? pilot(o, &m.live, &m.error) : run_one(o, scale, threads, &m.run, &m.error);
+    m.ok = rc == 0;
+    if (write_all(fd, &m, sizeof m) != 0) {
+        diag_fail(d, EXIT_RUNTIME, "--measure: cannot send the result: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs the pilot (threads 0) or one measured run in a process of its own, started as
+ * `rumbo run` would be: its peak memory is then what a run of that size takes. In one
+ * process a run's resident set keeps what earlier runs touched (arenas of freed
+ * memory, library pages), and a forked child would miss the library pages touched
+ * while loading (10 bytes per agent at a million). */
+static int isolated(const bench_opts *o, double scale, int threads, measurement *m, diag *d)
+{
+    memset(m, 0, sizeof *m);
+    fflush(stdout);
+    fflush(stderr);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        diag_fail(d, EXIT_RUNTIME, "bench: cannot make a pipe: %s", strerror(errno));
+        return -1;
+    }
+    char spec[96];
+    snprintf(spec, sizeof spec, "%d:%.17g:%d", threads, scale, fds[1]);
+    char **args = calloc((size_t)o->argc + 4, sizeof *args);
+    if (!args) abort();
+    args[0] = "rumbo";
+    for (int k = 0; k < o->argc; k++)
+        args[1 + k] = o->argv[k];
+    args[1 + o->argc] = "--measure";
+    args[2 + o->argc] = spec;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        execv("/proc/self/exe", args);
+        _exit(127);
+    }
+    free(args);
+    close(fds[1]);
+    if (pid < 0) {
+        diag_fail(d, EXIT_RUNTIME, "bench: cannot start a run: %s", strerror(errno));
+        close(fds[0]);
+        return -1;
+    }
+    size_t got = 0;
+    while (got < sizeof *m) {
+        ssize_t n = read(fds[0], (char *)m + got, sizeof *m - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (got != sizeof *m) {
+        diag_fail(d, EXIT_RUNTIME, "bench: a measuring run ended without a result (%s %d)",
+                  WIFSIGNALED(status) ? "signal" : "exit status",
+                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        return -1;
+    }
+    if (!m->ok) {
+        *d = m->error;
+        return -1;
+    }
+    return 0;
+}
+
 static int bench(const bench_opts *o, diag *d)
 {
-    double live0;
-    if (pilot(o, &live0, d)) return -1;
+    measurement m;
+    if (isolated(o, 1, 0, &m, d)) return -1;
+    double live0 = m.live;
     if (live0 < 1) {
         diag_fail(d, EXIT_BAD_INPUT, "no live agents after %lld warm-up days: nothing to scale",
                   (long long)o->warmup);
@@ -279,8 +392,8 @@ static int bench(const bench_opts *o, diag *d)
     for (int k = 0; k < o->n_sizes; k++) {
         double scale = fmin(1e3, fmax(1e-3, o->sizes[k] / live0));
         for (int t = 0; t < o->n_threads; t++) {
-            bench_result r;
-            if (run_one(o, scale, o->threads[t], &r, d)) return -1;
+            if (isolated(o, scale, o->threads[t], &m, d)) return -1;
+            const bench_result r = m.run;
             print_result(o->sizes[k], scale, o->threads[t], &r);
             if (o->phases) print_phases(&r);
             if (t == 0) rss[k] = r.rss_bytes, peak[k] = r.peak_live;
@@ -304,10 +417,11 @@ static int bench(const bench_opts *o, diag *d)
 int cmd_bench(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"sizes", required_argument, 0, 'N'},  {"days", required_argument, 0, 'D'},
-        {"warmup", required_argument, 0, 'W'}, {"threads", required_argument, 0, 'T'},
-        {"tmpdir", required_argument, 0, 'O'}, {"phases", no_argument, 0, 'P'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"sizes", required_argument, 0, 'N'},   {"days", required_argument, 0, 'D'},
+        {"warmup", required_argument, 0, 'W'},  {"threads", required_argument, 0, 'T'},
+        {"tmpdir", required_argument, 0, 'O'},  {"phases", no_argument, 0, 'P'},
+        {"measure", required_argument, 0, 'M'}, /* internal: see isolated() */
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     bench_opts o = {.scenario = "scenarios/baseline.yaml",
                     .tmpdir = "/tmp",
                     .sizes = {1e4, 1e5, 1e6},
@@ -343,6 +457,9 @@ int cmd_bench(int argc, char **argv)
         case 'P':
             o.phases = true;
             break;
+        case 'M':
+            o.measure = optarg;
+            break;
         case 'h':
             fputs(bench_usage, stdout);
             return EXIT_OK;
@@ -354,6 +471,8 @@ int cmd_bench(int argc, char **argv)
     if (!d.failed && optind < argc - 1)
         diag_fail(&d, EXIT_BAD_INPUT, "bench takes at most one SCENARIO (see rumbo bench --help)");
     if (!d.failed && optind == argc - 1) o.scenario = argv[optind];
-    if (d.failed || bench(&o, &d)) return cli_report(&d);
+    o.argc = argc;
+    o.argv = argv;
+    if (d.failed || (o.measure ? measure(&o, &d) : bench(&o, &d))) return cli_report(&d);
     return EXIT_OK;
 }
