@@ -25,7 +25,17 @@ def test_bench_prints_its_figures(tmp):
     assert not os.listdir(tmp), os.listdir(tmp)  # the HDF5 output is deleted
 
 
+def test_bench_run_failure_is_reported_once(tmp):
+    """Each run is a process of its own: its error reaches the user once, with the
+    exit code of a runtime failure."""
+    p = run("bench", BASELINE, "--sizes", "500", "--warmup", "2", "--days", "1", "--threads",
+            "1", "--tmpdir", os.path.join(tmp, "missing"), check=1)
+    assert "cannot create the output file" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
 def test_bench_refuses_bad_options(tmp):
+    assert "THREADS:SCALE:FD" in run("bench", "--measure", "x", check=2).stderr
     assert "--sizes" in run("bench", "--sizes", "x", check=2).stderr
     assert "--threads" in run("bench", "--threads", "", check=2).stderr
     assert run("bench", "--help", check=0).stdout.startswith("usage: rumbo bench")
