@@ -14,6 +14,7 @@
  * chunk_adler32's rather than zlib's byte-at-a-time one. */
 static const unsigned char ZLIB_HEADER[2] = {0x78, 0x01};
 enum { ZLIB_WRAPPER = 6 }; /* header and Adler-32 trailer */
+enum { PIECE = 16 << 10 }; /* bytes of the shuffled chunk made and deflated at a time */
 
 void chunk_codec_init(chunk_codec *c)
 {
@@ -38,11 +39,16 @@ static void reserve(unsigned char **buf, size_t *cap, size_t need)
     *cap = need;
 }
 
-uint32_t chunk_adler32(const unsigned char *p, size_t n)
+/* Adler-32's two sums, carried from piece to piece of a stream. */
+typedef struct adler {
+    uint64_t a, b;
+} adler;
+
+static void adler_add(adler *s, const unsigned char *p, size_t n)
 {
     enum { MOD = 65521, SPAN = 1 << 20 };
     /* Reduced every SPAN bytes: a stays below 2^29 and b below 2^50. */
-    uint64_t a = 1, b = 0;
+    uint64_t a = s->a, b = s->b;
     while (n > 0) {
         size_t len = n < SPAN ? n : SPAN, i = 0;
         for (; i + 8 <= len; i += 8) {
@@ -66,21 +72,35 @@ uint32_t chunk_adler32(const unsigned char *p, size_t n)
         p += len;
         n -= len;
     }
-    return (uint32_t)(b << 16 | a);
+    s->a = a;
+    s->b = b;
 }
 
-/* HDF5's shuffle: byte j of value i goes to j * n + i, so the high bytes, mostly 0,
- * line up. Four values in five are 0 (counts of rare events per node and day): the
- * chunk is cleared at once and only the others are scattered. */
-static void shuffle(const unsigned char *in, size_t have, size_t n, unsigned char *out)
+uint32_t chunk_adler32(const unsigned char *p, size_t n)
 {
-    memset(out, 0, n * 8);
-    for (size_t i = 0; i < have; i++) {
-        uint64_t value;
-        memcpy(&value, in + i * 8, 8);
-        if (value)
-            for (size_t j = 0; j < 8; j++)
-                out[j * n + i] = in[i * 8 + j];
+    adler s = {1, 0};
+    adler_add(&s, p, n);
+    return (uint32_t)(s.b << 16 | s.a);
+}
+
+/* Bytes [from, from + len) of HDF5's shuffle of n values (the first `have` given,
+ * the rest 0): byte j of value i sits at j * n + i, so the high bytes, mostly 0, line
+ * up. Made a piece at a time, the chunk is never held shuffled whole: at the peak of
+ * a million-agent run, two threads' whole chunks were 1 MB. */
+static void shuffled_piece(const unsigned char *in, size_t have, size_t n, size_t from, size_t len,
+                           unsigned char *out)
+{
+    size_t j = from / n, i = from % n; /* plane (byte) and value */
+    for (size_t k = 0; k < len;) {
+        size_t run = n - i < len - k ? n - i : len - k; /* to the end of plane j */
+        size_t given = i >= have ? 0 : have - i < run ? have - i : run;
+        const unsigned char *src = in + i * 8 + j;
+        for (size_t e = 0; e < given; e++)
+            out[k + e] = src[e * 8];
+        memset(out + k + given, 0, run - given);
+        k += run;
+        i += run;
+        if (i == n) i = 0, j++;
     }
 }
 
@@ -101,23 +121,33 @@ unsigned char *chunk_encode(chunk_codec *c, const void *values, size_t have, siz
             deflateInit2(c->z, CHUNK_DEFLATE_LEVEL, Z_DEFLATED, -15, 8, DEFLATE_STRATEGY) != Z_OK)
             abort();
     }
-    reserve(&c->shuffled, &c->shuffled_cap, bytes ? bytes : 1);
+    reserve(&c->shuffled, &c->shuffled_cap, PIECE);
     reserve(&c->packed, &c->packed_cap, deflateBound(c->z, (uLong)bytes) + ZLIB_WRAPPER);
-    shuffle(values, have < n ? have : n, n, c->shuffled);
     unsigned char *out = c->packed;
     memcpy(out, ZLIB_HEADER, sizeof ZLIB_HEADER);
     if (deflateReset(c->z) != Z_OK) abort();
-    c->z->next_in = c->shuffled;
-    c->z->avail_in = (uInt)bytes;
     c->z->next_out = out + sizeof ZLIB_HEADER;
     c->z->avail_out = (uInt)(c->packed_cap - ZLIB_WRAPPER);
-    /* With deflateBound's room, Z_FINISH completes in one call; anything else is a
-     * broken stream, not a condition of the run. */
-    if (deflate(c->z, Z_FINISH) != Z_STREAM_END) abort();
+    adler check = {1, 0};
+    size_t from = 0;
+    do {
+        size_t len = bytes - from < PIECE ? bytes - from : PIECE;
+        shuffled_piece(values, have < n ? have : n, n, from, len, c->shuffled);
+        adler_add(&check, c->shuffled, len);
+        c->z->next_in = c->shuffled;
+        c->z->avail_in = (uInt)len;
+        from += len;
+        /* With deflateBound's room every piece is taken whole and Z_FINISH completes;
+         * anything else is a broken stream, not a condition of the run. The bytes are
+         * those of one call on the whole chunk (tested). */
+        int last = from == bytes;
+        int rc = deflate(c->z, last ? Z_FINISH : Z_NO_FLUSH);
+        if (last ? rc != Z_STREAM_END : (rc != Z_OK || c->z->avail_in != 0)) abort();
+    } while (from < bytes);
     size_t used = sizeof ZLIB_HEADER + c->z->total_out;
-    uint32_t check = chunk_adler32(c->shuffled, bytes);
+    uint32_t sum = (uint32_t)(check.b << 16 | check.a);
     for (int k = 0; k < 4; k++)
-        out[used++] = (unsigned char)(check >> (24 - 8 * k)); /* big-endian */
+        out[used++] = (unsigned char)(sum >> (24 - 8 * k)); /* big-endian */
     unsigned char *copy = malloc(used);
     if (!copy) abort();
     memcpy(copy, out, used);

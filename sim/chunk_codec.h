@@ -20,7 +20,8 @@ enum { CHUNK_DEFLATE_LEVEL = 1 };
  * page fault per 4 kB, and a fresh deflate stream a quarter of a megabyte of tables. */
 struct z_stream_s; /* zlib's, kept out of the headers that include this one */
 typedef struct chunk_codec {
-    unsigned char *shuffled, *packed;
+    unsigned char *shuffled; /* a piece of the shuffled chunk */
+    unsigned char *packed;   /* the compressed chunk, before it is copied out */
     size_t shuffled_cap, packed_cap;
     struct z_stream_s *z; /* made on first use */
 } chunk_codec;
