@@ -5,7 +5,8 @@
  * thread-safe) and kept compressed during the run (sim/series.h), then stored with
  * H5Dwrite_chunk. The bytes are what the datasets' filter pipeline declares
  * (sim/output.c: shuffle, then deflate in the zlib format), so every HDF5 reader
- * decodes them with its own filters. */
+ * decodes them with its own filters; planes of zeros are written as deflate blocks
+ * by hand (chunk_codec.c), the rest by zlib. */
 #ifndef RUMBO_CHUNK_CODEC_H
 #define RUMBO_CHUNK_CODEC_H
 
