@@ -176,7 +176,8 @@ static void group_list(capacity_table *t, cap_requests *list, int k)
 static void grant_resource(capacity_table *t, cap_requests *const *lists, int n_lists, uint32_t r,
                            const uint32_t *ids, uint8_t *grants)
 {
-    segments s = {.n = n_lists};
+    segments s; /* only the n_lists first entries are used: not cleared whole */
+    s.n = n_lists;
     size_t n = 0;
     for (int k = 0; k < n_lists; k++) {
         const size_t *off = row(t, t->offsets, k);
@@ -189,10 +190,13 @@ static void grant_resource(capacity_table *t, cap_requests *const *lists, int n_
     size_t take = n < cap ? n : cap;
     t->granted[r] = (int64_t)take;
     if (take < n) select_first(&s, n, take, ids);
-    for (size_t j = 0; j < take; j++) {
-        const cap_request *q = at(&s, j);
-        __atomic_fetch_or(&grants[q->index], (uint8_t)(1u << q->slot), __ATOMIC_RELAXED);
-    }
+    /* The first `take` in segment order, a segment at a time. */
+    size_t j = 0;
+    for (int k = 0; k < n_lists && j < take; k++)
+        for (; j < take && j < s.end[k]; j++) {
+            const cap_request *q = s.v[k] + (j - (k ? s.end[k - 1] : 0));
+            __atomic_fetch_or(&grants[q->index], (uint8_t)(1u << q->slot), __ATOMIC_RELAXED);
+        }
 }
 
 /* Below this many requests one thread resolves them: five barriers cost more than
