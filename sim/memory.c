@@ -47,19 +47,20 @@ void memory_estimate(const scenario *sc, int threads, double entries, mem_estima
     double before = heap_in_use();
     sim s;
     diag scratch = {0};
-    int n_series = 0;
     if (sim_init(&s, sc, 0, threads, &scratch) == 0) {
-        n_series = s.out.n;
+        /* Past blocks are kept compressed (sim/series.h), a tenth of their plain size
+         * or less in practice; the bound takes them at their plain size, which a
+         * compressed block does not exceed by more than a few bytes. */
         for (int k = 0; k < s.out.n; k++)
             e->series += (double)s.out.items[k].record * (double)s.out.days_capacity * 8.0;
         e->state = heap_in_use() - before;
     }
     sim_free(&s);
     if (e->state < e->series) e->state = e->series; /* heap figures unavailable */
-    /* The output file stays open during the run (members are written as they
-     * finish): HDF5 keeps a chunk cache of up to 1 MiB per open dataset, plus its
-     * metadata cache. */
-    e->image = (double)n_series * MiB + 2 * MiB;
+    /* The output file is open only while it is made and while a member is written
+     * (sim/output.c): HDF5's metadata cache and free lists, and a compressing buffer
+     * per thread for the chunks (a chunk at most: 64 days of the widest series). */
+    e->image = 4 * MiB + threads * 1 * MiB;
     /* Code, libraries (HDF5, GSL, OpenMP) and the touched part of thread stacks. */
     e->fixed = 16 * MiB + threads * 1 * MiB;
     e->total = e->agents + e->requests + e->state + e->image + e->fixed;
@@ -140,11 +141,11 @@ void memory_print(const mem_estimate *e, uint64_t limit, const char *limit_why, 
     fprintf(f, "    agents           %.1f MiB (%.0f agents x %zu bytes, x1.5 growth)\n",
             e->agents / MiB, e->entries, e->agent_bytes);
     fprintf(f,
-            "    capacity queue   %.1f MiB (%zu bytes a request, lists double and are gathered)\n",
+            "    capacity queue   %.1f MiB (%zu bytes a request, in per-thread lists that double)\n",
             e->requests / MiB, sizeof(cap_request));
     fprintf(f, "    engine, modules  %.1f MiB (measured; output series %.1f MiB)\n", e->state / MiB,
             e->series / MiB);
-    fprintf(f, "    HDF5 writer      %.1f MiB (chunk caches of the open output datasets)\n",
+    fprintf(f, "    HDF5 writer      %.1f MiB (the file's caches while it is made and written)\n",
             e->image / MiB);
     fprintf(f, "    libraries        %.1f MiB\n", e->fixed / MiB);
     if (limit == UINT64_MAX)
