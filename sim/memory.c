@@ -140,9 +140,9 @@ void memory_print(const mem_estimate *e, uint64_t limit, const char *limit_why, 
             e->total / MiB);
     fprintf(f, "    agents           %.1f MiB (%.0f agents x %zu bytes, x1.5 growth)\n",
             e->agents / MiB, e->entries, e->agent_bytes);
-    fprintf(f,
-            "    capacity queue   %.1f MiB (%zu bytes a request, in per-thread lists that double)\n",
-            e->requests / MiB, sizeof(cap_request));
+    fprintf(
+        f, "    capacity queue   %.1f MiB (%zu bytes a request, in per-thread lists that double)\n",
+        e->requests / MiB, sizeof(cap_request));
     fprintf(f, "    engine, modules  %.1f MiB (measured; output series %.1f MiB)\n", e->state / MiB,
             e->series / MiB);
     fprintf(f, "    HDF5 writer      %.1f MiB (the file's caches while it is made and written)\n",
