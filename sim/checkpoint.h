@@ -23,7 +23,7 @@
 #include "sim/sim.h"
 
 /* Bump when the layout above changes meaning. */
-enum { CHECKPOINT_VERSION = 1 };
+enum { CHECKPOINT_VERSION = 2 }; /* 2: agent fields timer and holder (sim/agents.h) */
 
 /* Writes the state of `s` at the end of day s->day - 1 to `path` (atomically: a
  * temporary file renamed into place, so an older checkpoint survives a failed write). */

@@ -98,6 +98,7 @@ uint32_t chunk_adler32(const unsigned char *p, size_t n)
 static void shuffled_piece(const uint64_t *in, size_t have, size_t n, uint64_t bytes_used,
                            size_t from, size_t len, unsigned char *out)
 {
+    if (len == 0) return;              /* n may be 0 */
     size_t j = from / n, i = from % n; /* plane (byte) and value */
     for (size_t k = 0; k < len;) {
         size_t run = n - i < len - k ? n - i : len - k; /* to the end of plane j */

@@ -15,6 +15,8 @@
  * tool, not a test. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -58,6 +60,8 @@ typedef struct bench_opts {
     int argc; /* the command line, for the runs' own processes (isolated) */
     char **argv;
     const char *measure; /* in such a process: "THREADS:SCALE:FD" (THREADS 0: the pilot) */
+    const char *self;    /* this program, to start again; NULL: runs share this process */
+    char self_path[PATH_MAX];
 } bench_opts;
 
 typedef struct bench_result {
@@ -220,7 +224,8 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
         r->peak_live > 0 ? (double)s.ag.cap * (double)agents_bytes_per_agent() / r->peak_live : 0;
     sim_release_agents(&s); /* as rumbo run does before writing */
     double t_out = wall();
-    int rc = output_write_member(out, 0, &s.out, d) || output_close(out, false, d);
+    int rc = output_write_member(out, 0, &s.out, d);
+    output_close(out, false, d); /* the file is deleted, written or not */
     double write_seconds = wall() - t_out;
     r->run_seconds = t_out - t_start;
     /* Output is also the file's layout and the past blocks of days compressed during
@@ -275,8 +280,9 @@ static int write_all(int fd, const void *buf, size_t n)
 {
     for (const char *p = buf; n > 0;) {
         ssize_t w = write(fd, p, n);
-        if (w <= 0 && errno != EINTR) return -1;
-        if (w > 0) p += w, n -= (size_t)w;
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w, n -= (size_t)w;
     }
     return 0;
 }
@@ -302,6 +308,15 @@ static int measure(const bench_opts *o, diag *d)
     return 0;
 }
 
+/* The measurement in this process (when rumbo cannot start itself again). */
+static int in_process(const bench_opts *o, double scale, int threads, measurement *m, diag *d)
+{
+    memset(m, 0, sizeof *m);
+    int rc = threads == 0 ? pilot(o, &m->live, d) : run_one(o, scale, threads, &m->run, d);
+    malloc_trim(0); /* what this run freed would count as the next one's */
+    return rc;
+}
+
 /* Runs the pilot (threads 0) or one measured run in a process of its own, started as
  * `rumbo run` would be: its peak memory is then what a run of that size takes. In one
  * process a run's resident set keeps what earlier runs touched (arenas of freed
@@ -309,6 +324,7 @@ static int measure(const bench_opts *o, diag *d)
  * while loading (10 bytes per agent at a million). */
 static int isolated(const bench_opts *o, double scale, int threads, measurement *m, diag *d)
 {
+    if (!o->self) return in_process(o, scale, threads, m, d);
     memset(m, 0, sizeof *m);
     fflush(stdout);
     fflush(stderr);
@@ -319,17 +335,20 @@ static int isolated(const bench_opts *o, double scale, int threads, measurement 
     }
     char spec[96];
     snprintf(spec, sizeof spec, "%d:%.17g:%d", threads, scale, fds[1]);
+    /* `rumbo bench --measure SPEC ...`: before the user's arguments, which may end
+     * options with `--`. */
     char **args = calloc((size_t)o->argc + 4, sizeof *args);
     if (!args) abort();
     args[0] = "rumbo";
-    for (int k = 0; k < o->argc; k++)
-        args[1 + k] = o->argv[k];
-    args[1 + o->argc] = "--measure";
-    args[2 + o->argc] = spec;
+    args[1] = o->argv[0]; /* "bench" */
+    args[2] = "--measure";
+    args[3] = spec;
+    for (int k = 1; k < o->argc; k++)
+        args[3 + k] = o->argv[k];
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        execv("/proc/self/exe", args);
+        execv(o->self, args);
         _exit(127);
     }
     free(args);
@@ -473,6 +492,14 @@ int cmd_bench(int argc, char **argv)
     if (!d.failed && optind == argc - 1) o.scenario = argv[optind];
     o.argc = argc;
     o.argv = argv;
+    /* Under valgrind (or any loader) /proc/self/exe is not rumbo: the runs then share
+     * this process, and a run's memory may include what an earlier one left. */
+    ssize_t len = readlink("/proc/self/exe", o.self_path, sizeof o.self_path - 1);
+    if (len > 0) {
+        o.self_path[len] = '\0';
+        const char *base = strrchr(o.self_path, '/');
+        if (strstr(base ? base + 1 : o.self_path, "rumbo")) o.self = o.self_path;
+    }
     if (d.failed || (o.measure ? measure(&o, &d) : bench(&o, &d))) return cli_report(&d);
     return EXIT_OK;
 }

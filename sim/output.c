@@ -341,17 +341,17 @@ static void output_free(output_file *o)
 static herr_t park(output_file *o)
 {
     if (o->direct || o->file < 0) return 0;
-    herr_t rc = 0;
+    /* At the first failure, stop: every HDF5 call clears the error stack that
+     * hdf5_reason reads. What is still open is closed by output_discard. */
     for (int k = 0; k < o->n_series; k++) {
-        if (o->series[k] >= 0 && H5Dclose(o->series[k]) < 0) rc = -1;
+        if (o->series[k] >= 0 && H5Dclose(o->series[k]) < 0) return -1;
         o->series[k] = -1;
     }
-    if (H5Fclose(o->file) < 0) rc = -1;
-    o->file = -1;
-    /* HDF5 keeps freed blocks on lists of its own. (Not after a failure: every call
-     * clears the error stack that hdf5_reason reads.) */
-    if (rc == 0) H5garbage_collect();
-    return rc;
+    herr_t rc = H5Fclose(o->file);
+    o->file = -1; /* even after a failure: closing a half-closed file again crashes */
+    if (rc < 0) return -1;
+    H5garbage_collect(); /* HDF5 keeps freed blocks on lists of its own */
+    return 0;
 }
 
 static herr_t unpark(output_file *o, const series_set *ss)

@@ -4,7 +4,9 @@
  *
  * Days are kept in blocks of SERIES_BLOCK_DAYS, the output's chunks along time. A
  * block is open (plain values, zeroed when first touched) until the run is past it;
- * then series_seal compresses it into the chunk the output stores. A run holds one
+ * then series_seal compresses it into the chunk the output stores (the last block of
+ * a run whose length is not a whole number of blocks is never past: it is compressed
+ * when the file is written). A run holds one
  * open block per series and small sealed ones, not every day in full: 16 MB less
  * for the default model's 395 days, a sixth of a million-agent run's memory. */
 #ifndef RUMBO_SERIES_H
@@ -95,7 +97,9 @@ coord *series_add_coord(series_set *ss, const char *name, coord_type type, const
                         const char *description, const char *dim_name, const void *values);
 
 /* The record for `day` (zeroed on first access), as int64 or double. A sealed block
- * written again is opened again (unpacked): correct, but not for every day. */
+ * written again is opened again (unpacked): correct, but not for every day. Not from
+ * several threads at once: the first touch of a block allocates it (the day_start
+ * and day_end hooks that fill the series are serial). */
 int64_t *series_i64(series *s, size_t day);
 double *series_f64(series *s, size_t day);
 

@@ -34,6 +34,13 @@ def test_bench_run_failure_is_reported_once(tmp):
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
 
 
+def test_bench_scenario_after_double_dash(tmp):
+    """The runs' own processes get the user's arguments as given, `--` included."""
+    p = run("bench", "--sizes", "500", "--warmup", "2", "--days", "1", "--threads", "1",
+            "--tmpdir", tmp, "--", BASELINE, check=0)
+    assert "2-thread speedup" not in p.stdout and "bytes/ag" in p.stdout, p.stdout
+
+
 def test_bench_refuses_bad_options(tmp):
     assert "THREADS:SCALE:FD" in run("bench", "--measure", "x", check=2).stderr
     assert "--sizes" in run("bench", "--sizes", "x", check=2).stderr

@@ -101,6 +101,48 @@ Test(chunk_codec, inflates_with_zlib_whatever_planes_are_zero)
     chunk_codec_free(&c);
 }
 
+Test(chunk_codec, empty_chunk)
+{
+    chunk_codec c;
+    chunk_codec_init(&c);
+    size_t size;
+    unsigned char *chunk = chunk_encode(&c, NULL, 0, 0, &size);
+    unsigned char out[1];
+    uLongf len = 0;
+    cr_expect_eq(uncompress(out, &len, chunk, size), Z_OK);
+    cr_expect_eq(len, 0);
+    cr_expect_eq(chunk_decode(chunk, size, out, 0), 0);
+    free(chunk);
+    chunk_codec_free(&c);
+}
+
+/* Fewer days than a block, and a whole number of blocks: one block of `days` days,
+ * and blocks that end with the run. */
+Test(series, short_and_whole_block_runs)
+{
+    const size_t lengths[] = {10, 128};
+    for (int k = 0; k < 2; k++) {
+        size_t days = lengths[k];
+        series_set ss;
+        series_init(&ss, days);
+        const char *dims[] = {NULL};
+        series *s = series_add(&ss, "s", SERIES_INT64, "", "", dims);
+        cr_assert_eq(s->block_days, days < 64 ? days : 64);
+        cr_assert_eq(s->n_blocks, days < 64 ? 1 : days / 64);
+        for (size_t day = 0; day < days; day++) {
+            series_i64(s, day)[0] = (int64_t)day + 1;
+            series_seal(&ss, day + 1, 1);
+        }
+        for (size_t b = 0; b < s->n_blocks; b++)
+            cr_expect(s->blocks[b].packed && !s->blocks[b].values, "every block sealed at the end");
+        int64_t back[128];
+        cr_assert_eq(series_read(s, back), 0);
+        for (size_t day = 0; day < days; day++)
+            cr_expect_eq(back[day], (int64_t)day + 1);
+        series_free(&ss);
+    }
+}
+
 Test(chunk_codec, missing_values_are_zero)
 {
     chunk_codec c;
@@ -166,7 +208,10 @@ Test(series, seal_is_the_same_with_any_threads)
             series_i64(a, day)[k] = series_i64(b, day)[k] = value_of(day, k);
     series_seal(&one, 150, 1);
     series_seal(&two, 150, 2);
-    for (size_t blk = 0; blk < 3; blk++) {
+    /* Blocks 0 and 1 end by day 150 and are sealed; block 2 (days 128-191) is open. */
+    cr_assert(a->blocks[2].values && b->blocks[2].values);
+    for (size_t blk = 0; blk < 2; blk++) {
+        cr_assert(a->blocks[blk].packed && b->blocks[blk].packed);
         cr_assert_eq(a->blocks[blk].packed_size, b->blocks[blk].packed_size);
         cr_expect_eq(
             memcmp(a->blocks[blk].packed, b->blocks[blk].packed, a->blocks[blk].packed_size), 0);
