@@ -287,6 +287,16 @@ static int write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
+/* The measurement in this process: in the process started for it (--measure), or
+ * in bench's own when rumbo cannot start itself again. */
+static int in_process(const bench_opts *o, double scale, int threads, measurement *m, diag *d)
+{
+    memset(m, 0, sizeof *m);
+    int rc = threads == 0 ? pilot(o, &m->live, d) : run_one(o, scale, threads, &m->run, d);
+    malloc_trim(0); /* what this run freed would count as the next one's */
+    return rc;
+}
+
 /* The measurement named by --measure, its result written to the descriptor named. */
 static int measure(const bench_opts *o, diag *d)
 {
@@ -297,24 +307,13 @@ static int measure(const bench_opts *o, diag *d)
         diag_fail(d, EXIT_BAD_INPUT, "--measure: expected THREADS:SCALE:FD, got '%s'", o->measure);
         return -1;
     }
-    measurement m = {0};
-    int rc =
-        threads == 0 ? pilot(o, &m.live, &m.error) : run_one(o, scale, threads, &m.run, &m.error);
-    m.ok = rc == 0;
+    measurement m;
+    m.ok = in_process(o, scale, threads, &m, &m.error) == 0;
     if (write_all(fd, &m, sizeof m) != 0) {
         diag_fail(d, EXIT_RUNTIME, "--measure: cannot send the result: %s", strerror(errno));
         return -1;
     }
     return 0;
-}
-
-/* The measurement in this process (when rumbo cannot start itself again). */
-static int in_process(const bench_opts *o, double scale, int threads, measurement *m, diag *d)
-{
-    memset(m, 0, sizeof *m);
-    int rc = threads == 0 ? pilot(o, &m->live, d) : run_one(o, scale, threads, &m->run, d);
-    malloc_trim(0); /* what this run freed would count as the next one's */
-    return rc;
 }
 
 /* Runs the pilot (threads 0) or one measured run in a process of its own, started as

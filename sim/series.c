@@ -170,15 +170,22 @@ void series_seal(series_set *ss, size_t day, int threads)
     free(jobs);
 }
 
-int series_read(const series *s, void *values)
+/* Where block b's days start in the run's values, and their bytes: a whole block, or
+ * fewer for the last one. */
+static size_t block_span(const series *s, size_t b, size_t *offset)
 {
     size_t per_block = block_values(s) * 8, total = s->days * s->record * 8;
+    *offset = b * per_block;
+    return total - *offset < per_block ? total - *offset : per_block;
+}
+
+int series_read(const series *s, void *values)
+{
     unsigned char *scratch = NULL;
     int rc = 0;
     for (size_t b = 0; b < s->n_blocks; b++) {
         const series_block *blk = &s->blocks[b];
-        size_t offset = b * per_block,
-               len = total - offset < per_block ? total - offset : per_block;
+        size_t offset, len = block_span(s, b, &offset);
         unsigned char *out = (unsigned char *)values + offset;
         if (blk->values) {
             memcpy(out, blk->values, len);
@@ -186,7 +193,7 @@ int series_read(const series *s, void *values)
             memset(out, 0, len);
         } else {
             /* The last block may hold fewer days than a whole chunk. */
-            if (!scratch && !(scratch = malloc(per_block + 8))) abort();
+            if (!scratch && !(scratch = malloc(block_values(s) * 8 + 8))) abort();
             if (chunk_decode(blk->packed, blk->packed_size, scratch, block_values(s))) rc = -1;
             memcpy(out, scratch, len);
         }
@@ -197,7 +204,6 @@ int series_read(const series *s, void *values)
 
 void series_write(series *s, const void *values)
 {
-    size_t per_block = block_values(s) * 8, total = s->days * s->record * 8;
     for (size_t b = 0; b < s->n_blocks; b++) {
         series_block *blk = &s->blocks[b];
         free(blk->packed);
@@ -205,8 +211,7 @@ void series_write(series *s, const void *values)
         blk->packed_size = 0;
         free(blk->values);
         blk->values = NULL;
-        size_t offset = b * per_block,
-               len = total - offset < per_block ? total - offset : per_block;
+        size_t offset, len = block_span(s, b, &offset);
         const unsigned char *in = (const unsigned char *)values + offset;
         /* All-zero blocks (the days still to come) stay untouched, taking no memory. */
         size_t nonzero = 0;

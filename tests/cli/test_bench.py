@@ -2,6 +2,10 @@
 and exits 0. Speed is not tested (no timed assertions); only that the tool works."""
 import os
 import re
+import shutil
+import subprocess
+
+import rumbo_test
 
 from rumbo_test import REPO, main, run
 
@@ -39,6 +43,23 @@ def test_bench_scenario_after_double_dash(tmp):
     p = run("bench", "--sizes", "500", "--warmup", "2", "--days", "1", "--threads", "1",
             "--tmpdir", tmp, "--", BASELINE, check=0)
     assert "2-thread speedup" not in p.stdout and "bytes/ag" in p.stdout, p.stdout
+
+
+def test_bench_runs_in_process_when_it_cannot_start_itself(tmp):
+    """Under a loader /proc/self/exe is not rumbo: the runs share bench's process
+    (here: a copy under another name) and still print every figure."""
+    copy = os.path.join(tmp, "simulator")
+    shutil.copy(rumbo_test.RUMBO, copy)
+    work = os.path.join(tmp, "work")
+    os.mkdir(work)
+    p = subprocess.run([copy, "bench", BASELINE, "--sizes", "500,1000", "--warmup", "2",
+                        "--days", "1", "--threads", "1", "--tmpdir", work],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    rows = [l.split() for l in p.stdout.splitlines() if re.match(r"\s+\d+\s+\S+\s+1\s", l)]
+    assert len(rows) == 2 and all(float(r[4]) > 0 for r in rows), p.stdout
+    assert "memory per added live agent" in p.stdout, p.stdout
+    assert not os.listdir(work), os.listdir(work)
 
 
 def test_bench_refuses_bad_options(tmp):
