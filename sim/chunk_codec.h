@@ -5,26 +5,27 @@
  * thread-safe) and kept compressed during the run (sim/series.h), then stored with
  * H5Dwrite_chunk. The bytes are what the datasets' filter pipeline declares
  * (sim/output.c: shuffle, then deflate in the zlib format), so every HDF5 reader
- * decodes them with its own filters; planes of zeros are written as deflate blocks
- * by hand (chunk_codec.c), the rest by zlib. */
+ * decodes them with its own filters. The deflate stream is rumbo's own (sim/deflate.h),
+ * faster than zlib's on these planes; decoding is zlib's inflate. */
 #ifndef RUMBO_CHUNK_CODEC_H
 #define RUMBO_CHUNK_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The deflate level, as the datasets' pipelines record it: the fastest (level 4 took
- * half as long again to write). */
+/* The deflate level the datasets' pipelines record, used if a reader appends to them:
+ * the fastest. The chunks rumbo writes are deflated by sim/deflate.c, as zlib's
+ * level 1 with its run-length strategy would (and as small). */
 enum { CHUNK_DEFLATE_LEVEL = 1 };
 
 /* Scratch for encoding, kept from chunk to chunk by one thread: fresh buffers cost a
  * page fault per 4 kB, and a fresh deflate stream a quarter of a megabyte of tables. */
-struct z_stream_s; /* zlib's, kept out of the headers that include this one */
+struct deflate_stream; /* sim/deflate.h */
 typedef struct chunk_codec {
     unsigned char *shuffled; /* a piece of the shuffled chunk */
     unsigned char *packed;   /* the compressed chunk, before it is copied out */
     size_t shuffled_cap, packed_cap;
-    struct z_stream_s *z; /* made on first use */
+    struct deflate_stream *deflate; /* made on first use */
 } chunk_codec;
 
 void chunk_codec_init(chunk_codec *c);
