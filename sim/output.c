@@ -13,6 +13,7 @@
 
 #include "sim/chunk_codec.h"
 #include "sim/config.h"
+#include "sim/scales.h"
 #include "sim/version.h"
 
 /* Under the 256 kB mapping threshold (sim/memory.h): the layout's largest write, the
@@ -134,7 +135,13 @@ static hid_t write_scale(hid_t file, hid_t xfer, const char *name, size_t n, con
     return ds;
 }
 
-static herr_t write_labels(hid_t file, hid_t xfer, hid_t scale, const dim *dm)
+/* Attaches scale k of `scales` to the one axis of 1-D dataset ds, called name. */
+static herr_t attach_1d(scale_set *scales, hid_t file, hid_t ds, const char *name, int k)
+{
+    return scale_set_attach(scales, file, ds, name, 1, &k);
+}
+
+static herr_t write_labels(hid_t file, hid_t xfer, scale_set *scales, int scale, const dim *dm)
 {
     char name[48];
     snprintf(name, sizeof name, "%s_name", dm->name);
@@ -143,7 +150,7 @@ static herr_t write_labels(hid_t file, hid_t xfer, hid_t scale, const dim *dm)
     hid_t ds = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : 0;
     if (rc == 0 && dm->size) rc = H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, dm->labels);
-    if (rc == 0) rc = H5DSattach_scale(ds, scale, 0);
+    if (rc == 0) rc = attach_1d(scales, file, ds, name, scale);
     if (rc == 0) rc = attr_string(ds, "long_name", dm->description);
     if (ds >= 0) H5Dclose(ds);
     H5Sclose(sp);
@@ -173,7 +180,8 @@ static herr_t attr_coordinates(hid_t ds, const series_set *ss, const series *s)
 /* Creates dataset `idx` with its full shape ([member,] time, dims...), scales and
  * attributes; members' values are written later by output_write_member. */
 static hid_t create_series(hid_t file, const series_set *ss, int idx, int n_members,
-                           hid_t member_scale, hid_t time_scale, const hid_t *dim_scales)
+                           scale_set *scales, int member_scale, int time_scale,
+                           const int *dim_scales)
 {
     const series *s0 = &ss->items[idx];
     hsize_t dims[SERIES_MAX_DIMS + 2], chunk[SERIES_MAX_DIMS + 2];
@@ -195,10 +203,12 @@ static hid_t create_series(hid_t file, const series_set *ss, int idx, int n_memb
     hid_t ftype = s0->type == SERIES_INT64 ? H5T_STD_I64LE : H5T_IEEE_F64LE;
     hid_t ds = H5Dcreate2(file, s0->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : 0;
-    if (rc == 0 && n_members > 1) rc = H5DSattach_scale(ds, member_scale, 0);
-    if (rc == 0) rc = H5DSattach_scale(ds, time_scale, (unsigned)time_axis);
-    for (int k = 0; rc == 0 && k < s0->ndims; k++)
-        rc = H5DSattach_scale(ds, dim_scales[s0->dims[k]], (unsigned)(time_axis + 1 + k));
+    int scale_of_axis[SERIES_MAX_DIMS + 2];
+    if (n_members > 1) scale_of_axis[0] = member_scale;
+    scale_of_axis[time_axis] = time_scale;
+    for (int k = 0; k < s0->ndims; k++)
+        scale_of_axis[time_axis + 1 + k] = dim_scales[s0->dims[k]];
+    if (rc == 0) rc = scale_set_attach(scales, file, ds, s0->name, rank, scale_of_axis);
     if (rc == 0) rc = attr_string(ds, "units", s0->units);
     if (rc == 0) rc = attr_string(ds, "long_name", s0->description);
     if (rc == 0) rc = attr_coordinates(ds, ss, s0);
@@ -208,7 +218,8 @@ static hid_t create_series(hid_t file, const series_set *ss, int idx, int n_memb
     return rc < 0 ? -1 : ds;
 }
 
-static herr_t write_coord(hid_t file, hid_t xfer, const coord *c, const dim *dm, hid_t scale)
+static herr_t write_coord(hid_t file, hid_t xfer, const coord *c, const dim *dm, scale_set *scales,
+                          int scale)
 {
     hsize_t dims[1] = {dm->size};
     hid_t sp = H5Screate_simple(1, dims, NULL);
@@ -222,7 +233,7 @@ static herr_t write_coord(hid_t file, hid_t xfer, const coord *c, const dim *dm,
     hid_t ds = H5Dcreate2(file, c->name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : 0;
     if (rc == 0 && dm->size) rc = H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, xfer, c->data);
-    if (rc == 0) rc = H5DSattach_scale(ds, scale, 0);
+    if (rc == 0) rc = attach_1d(scales, file, ds, c->name, scale);
     if (rc == 0 && c->units[0]) rc = attr_string(ds, "units", c->units);
     if (rc == 0) rc = attr_string(ds, "long_name", c->description);
     if (ds >= 0) H5Dclose(ds);
@@ -284,40 +295,50 @@ static herr_t write_layout(output_file *o, const series_set *ss, const run_info 
     for (size_t k = 0; k <= longest; k++)
         idx[k] = (int32_t)k;
 
+    /* Scales: time, member (ensembles), then one per dimension. */
     hid_t scales[DIM_MAX];
-    int n_scales = 0;
+    int n_scales = 0, dim_scale[DIM_MAX], time_ix = -1, member_ix = -1;
+    scale_set links;
+    scale_set_init(&links);
     hid_t time_scale =
         write_scale(file, o->small_xfer, "time", (size_t)info->days, idx, units, "simulation day");
     hid_t member_scale = -1;
     if (time_scale >= 0 && attr_string(time_scale, "calendar", "proleptic_gregorian") < 0) rc = -1;
-    if (time_scale < 0) rc = -1;
+    if (time_scale < 0 ||
+        (rc == 0 && (time_ix = scale_set_add(&links, file, "time", time_scale)) < 0))
+        rc = -1;
     if (rc == 0 && n_members > 1) {
         member_scale =
             write_scale(file, o->small_xfer, "member", (size_t)n_members, idx + o->first_member, "",
                         "ensemble member (run with --member k to repeat one)");
-        if (member_scale < 0) rc = -1;
+        if (member_scale < 0 ||
+            (member_ix = scale_set_add(&links, file, "member", member_scale)) < 0)
+            rc = -1;
     }
     for (int k = 0; rc == 0 && k < ss->n_dims; k++) {
         const dim *dm = &ss->dims[k];
         scales[k] =
             write_scale(file, o->small_xfer, dm->name, dm->size, idx, dm->units, dm->description);
-        if (scales[k] < 0)
+        if (scales[k] < 0) {
             rc = -1;
-        else {
-            n_scales++;
-            rc = write_labels(file, o->small_xfer, scales[k], dm);
+            break;
         }
+        n_scales++;
+        dim_scale[k] = scale_set_add(&links, file, dm->name, scales[k]);
+        rc = dim_scale[k] < 0 ? -1 : write_labels(file, o->small_xfer, &links, dim_scale[k], dm);
     }
     for (int c = 0; rc == 0 && c < ss->n_coords; c++)
-        rc = write_coord(file, o->small_xfer, &ss->coords[c], &ss->dims[ss->coords[c].dim],
-                         scales[ss->coords[c].dim]);
+        rc = write_coord(file, o->small_xfer, &ss->coords[c], &ss->dims[ss->coords[c].dim], &links,
+                         dim_scale[ss->coords[c].dim]);
     for (int k = 0; rc == 0 && k < ss->n; k++) {
-        o->series[k] = create_series(file, ss, k, n_members, member_scale, time_scale, scales);
+        o->series[k] = create_series(file, ss, k, n_members, &links, member_ix, time_ix, dim_scale);
         if (o->series[k] < 0)
             rc = -1;
         else
             o->n_series++;
     }
+    if (rc == 0) rc = scale_set_finish(&links);
+    scale_set_free(&links);
     for (int k = 0; k < n_scales; k++)
         H5Dclose(scales[k]);
     if (member_scale >= 0) H5Dclose(member_scale);

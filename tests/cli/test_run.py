@@ -37,6 +37,33 @@ def test_layout_and_shapes(tmp):
         assert f.attrs["start_date"] == "2013-01-01"
 
 
+def test_dimension_scales_attached_both_ways(tmp):
+    """Every axis of every dataset names its scale (DIMENSION_LIST), and each scale lists
+    exactly those datasets and axes (REFERENCE_LIST), as HDF5's own H5DS checks them."""
+    for members in ("1", "2"):
+        out = run_to(tmp, TINY, "--days", "10", "--members", members, name=f"scales{members}.h5")
+        with h5py.File(out, "r") as f:
+            seen = {}
+            for name, ds in f.items():
+                if "DIMENSION_LIST" not in ds.attrs:
+                    continue
+                assert len(ds.dims) == ds.ndim, name
+                for axis, dim in enumerate(ds.dims):
+                    assert len(dim) == 1, (name, axis)
+                    scale = dim[0]
+                    assert h5py.h5ds.is_attached(ds.id, scale.id, axis), (name, axis)
+                    seen.setdefault(scale.name, set()).add((name, axis))
+            assert {"/time", "/node", "/edge"} <= set(seen), sorted(seen)
+            assert ("/member" in seen) == (members == "2")
+            for scale_name, attached in seen.items():
+                listed = {(f[ref].name.strip("/"), int(axis))
+                          for ref, axis in f[scale_name].attrs["REFERENCE_LIST"]}
+                assert listed == attached, scale_name
+            time_axis = 1 if members == "2" else 0
+            assert ("population", time_axis) in seen["/time"]
+            assert ("node_name", 0) in seen["/node"]
+
+
 def test_conservation_every_day(tmp):
     """entries = agents present + agents that left, on every day."""
     entries = assert_conserved(run_to(tmp, TINY))
