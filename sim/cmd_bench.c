@@ -45,6 +45,8 @@ static const char bench_usage[] =
     "      --days N          measured days (default 30)\n"
     "      --warmup N        days before measuring (default 365)\n"
     "      --threads LIST    thread counts (default 1,2)\n"
+    "      --repeat N        run each size and thread count N times, the thread counts\n"
+    "                        in turn, and print the fastest (default 1; on a noisy host)\n"
     "      --tmpdir DIR      where the HDF5 output is written and deleted (default /tmp)\n"
     "      --phases          also print each timed phase in ns per agent-day\n"
     "  -h, --help            this help\n";
@@ -55,7 +57,7 @@ typedef struct bench_opts {
     const char *scenario, *tmpdir;
     double sizes[MAX_LIST];
     int n_sizes, threads[MAX_LIST], n_threads;
-    int64_t days, warmup;
+    int64_t days, warmup, repeat;
     bool phases;
     int argc; /* the command line, for the runs' own processes (isolated) */
     char **argv;
@@ -402,6 +404,8 @@ static int bench(const bench_opts *o, diag *d)
            "  of the whole run (warm-up included; not in the loop/routes/daily shares);\n"
            "  median day: the median of the measured days' own agent-days/s (robust to a\n"
            "  noisy host: a few slow days move the mean, not the median)\n");
+    if (o->repeat > 1)
+        printf("  each line: the fastest of %lld runs (by agent-days/s)\n", (long long)o->repeat);
     printf("%9s %7s %7s %9s %12s %10s %10s %9s %7s %8s %8s %8s %8s\n", "target", "scale", "threads",
            "live", "agent-days/s", "median day", "ns/agent-d", "bytes/ag", "SoA B", "loop",
            "routes", "daily", "output");
@@ -409,9 +413,16 @@ static int bench(const bench_opts *o, diag *d)
     double rss[MAX_LIST] = {0}, peak[MAX_LIST] = {0}; /* first thread count's runs */
     for (int k = 0; k < o->n_sizes; k++) {
         double scale = fmin(1e3, fmax(1e-3, o->sizes[k] / live0));
+        /* The fastest of the repeats: a busy host only ever slows a run down. The
+         * thread counts take turns, so that a slow spell falls on each alike. */
+        bench_result best[MAX_LIST];
+        for (int64_t rep = 0; rep < o->repeat; rep++)
+            for (int t = 0; t < o->n_threads; t++) {
+                if (isolated(o, scale, o->threads[t], &m, d)) return -1;
+                if (rep == 0 || m.run.rate > best[t].rate) best[t] = m.run;
+            }
         for (int t = 0; t < o->n_threads; t++) {
-            if (isolated(o, scale, o->threads[t], &m, d)) return -1;
-            const bench_result r = m.run;
+            const bench_result r = best[t];
             print_result(o->sizes[k], scale, o->threads[t], &r);
             if (o->phases) print_phases(&r);
             if (t == 0) rss[k] = r.rss_bytes, peak[k] = r.peak_live;
@@ -435,11 +446,16 @@ static int bench(const bench_opts *o, diag *d)
 int cmd_bench(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"sizes", required_argument, 0, 'N'},   {"days", required_argument, 0, 'D'},
-        {"warmup", required_argument, 0, 'W'},  {"threads", required_argument, 0, 'T'},
-        {"tmpdir", required_argument, 0, 'O'},  {"phases", no_argument, 0, 'P'},
+        {"sizes", required_argument, 0, 'N'},
+        {"days", required_argument, 0, 'D'},
+        {"warmup", required_argument, 0, 'W'},
+        {"threads", required_argument, 0, 'T'},
+        {"tmpdir", required_argument, 0, 'O'},
+        {"phases", no_argument, 0, 'P'},
+        {"repeat", required_argument, 0, 'R'},
         {"measure", required_argument, 0, 'M'}, /* internal: see isolated() */
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     bench_opts o = {.scenario = "scenarios/baseline.yaml",
                     .tmpdir = "/tmp",
                     .sizes = {1e4, 1e5, 1e6},
@@ -447,7 +463,8 @@ int cmd_bench(int argc, char **argv)
                     .threads = {1, 2},
                     .n_threads = 2,
                     .days = 30,
-                    .warmup = 365};
+                    .warmup = 365,
+                    .repeat = 1};
     diag d = {0};
     double th[MAX_LIST];
     int c;
@@ -468,6 +485,9 @@ int cmd_bench(int argc, char **argv)
             if (!parse_list_d(optarg, th, &o.n_threads, "--threads", &d))
                 for (int k = 0; k < o.n_threads; k++)
                     o.threads[k] = (int)fmin(th[k], 1024);
+            break;
+        case 'R':
+            cli_parse_count("--repeat", optarg, 1, 100, &o.repeat, &d);
             break;
         case 'O':
             o.tmpdir = optarg;

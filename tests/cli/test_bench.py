@@ -62,10 +62,21 @@ def test_bench_runs_in_process_when_it_cannot_start_itself(tmp):
     assert not os.listdir(work), os.listdir(work)
 
 
+def test_bench_repeat_prints_the_fastest_run(tmp):
+    """--repeat N runs each thread count N times and prints one line each: the fastest."""
+    p = run("bench", BASELINE, "--sizes", "500", "--warmup", "3", "--days", "2", "--threads",
+            "1,2", "--repeat", "3", "--tmpdir", tmp, check=0)
+    assert "the fastest of 3 runs" in p.stdout, p.stdout
+    rows = [l.split() for l in p.stdout.splitlines() if re.match(r"\s+\d+\s+\S+\s+[12]\s", l)]
+    assert [r[2] for r in rows] == ["1", "2"], p.stdout
+    assert "2-thread speedup at 500:" in p.stdout, p.stdout
+
+
 def test_bench_refuses_bad_options(tmp):
     assert "THREADS:SCALE:FD" in run("bench", "--measure", "x", check=2).stderr
     assert "--sizes" in run("bench", "--sizes", "x", check=2).stderr
     assert "--threads" in run("bench", "--threads", "", check=2).stderr
+    assert "--repeat" in run("bench", "--repeat", "0", check=2).stderr
     assert run("bench", "--help", check=0).stdout.startswith("usage: rumbo bench")
 
 
