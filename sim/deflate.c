@@ -8,8 +8,8 @@
  * lengths), 30 distances (only distance 1 is used here: a repeat of the byte before),
  * 19 code-length symbols. */
 enum {
-    LITLEN = 286,
-    FIXED_LITLEN = 288, /* the fixed code has two more, unused, that shape the others */
+    LITLEN = DEFLATE_LITLEN_SYMBOLS,
+    FIXED_LITLEN = DEFLATE_FIXED_SYMBOLS,
     END_OF_BLOCK = 256,
     CODELEN = 19,
     MAX_BITS = 15,   /* longest literal/length or distance code */
