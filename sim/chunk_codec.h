@@ -19,7 +19,7 @@
 enum { CHUNK_DEFLATE_LEVEL = 1 };
 
 /* Scratch for encoding, kept from chunk to chunk by one thread: fresh buffers cost a
- * page fault per 4 kB, and a fresh deflate stream a quarter of a megabyte of tables. */
+ * page fault per 4 kB (the deflate stream holds a block's symbols, 64 kB). */
 struct deflate_stream; /* sim/deflate.h */
 typedef struct chunk_codec {
     unsigned char *shuffled; /* a piece of the shuffled chunk */

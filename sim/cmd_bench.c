@@ -46,7 +46,8 @@ static const char bench_usage[] =
     "      --warmup N        days before measuring (default 365)\n"
     "      --threads LIST    thread counts (default 1,2)\n"
     "      --repeat N        run each size and thread count N times, the thread counts\n"
-    "                        in turn, and print the fastest (default 1; on a noisy host)\n"
+    "                        in turn, and print the fastest run's whole row, memory too,\n"
+    "                        once a size's runs are done (default 1; on a noisy host)\n"
     "      --tmpdir DIR      where the HDF5 output is written and deleted (default /tmp)\n"
     "      --phases          also print each timed phase in ns per agent-day\n"
     "  -h, --help            this help\n";
@@ -405,7 +406,8 @@ static int bench(const bench_opts *o, diag *d)
            "  median day: the median of the measured days' own agent-days/s (robust to a\n"
            "  noisy host: a few slow days move the mean, not the median)\n");
     if (o->repeat > 1)
-        printf("  each line: the fastest of %lld runs (by agent-days/s)\n", (long long)o->repeat);
+        printf("  each line: the fastest of %lld runs (by agent-days/s), all its figures\n",
+               (long long)o->repeat);
     printf("%9s %7s %7s %9s %12s %10s %10s %9s %7s %8s %8s %8s %8s\n", "target", "scale", "threads",
            "live", "agent-days/s", "median day", "ns/agent-d", "bytes/ag", "SoA B", "loop",
            "routes", "daily", "output");

@@ -4,6 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bits go out as little-endian words, and runs are found from the lowest byte of a
+ * word: little-endian hosts only. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "deflate.c writes and scans little-endian words: little-endian hosts only"
+#endif
+
 /* RFC 1951's alphabets: 286 literal/length symbols (256 is the end of a block, 257 on
  * lengths), 30 distances (only distance 1 is used here: a repeat of the byte before),
  * 19 code-length symbols. */
@@ -76,7 +82,7 @@ static inline void put_bits(bit_sink *s, uint64_t value, int len)
     s->acc |= value << s->bits;
     s->bits += len;
     if (s->bits >= 32) {
-        uint32_t word = (uint32_t)s->acc; /* little-endian hosts (chunk_codec.c) */
+        uint32_t word = (uint32_t)s->acc; /* its first byte first: little-endian */
         memcpy(s->next, &word, 4);
         s->next += 4;
         s->acc >>= 32;

@@ -3,10 +3,13 @@
  * within the encoder's bound, and chunk_decode must give the values back.
  *
  * The first byte picks the mode. Even: the rest is a program for the deflate stream,
- * one operation per byte (low two bits): bytes (the next byte is a length, then that
- * many bytes of the input), zeros (two bytes of length), a block's end, or a run (two
- * bytes of length, then the byte). Odd: the rest is a chunk of 8-byte values, with
- * the low bits of the first byte saying how many of them are given (the rest zero). */
+ * one operation per byte (low two bits): bytes (two bytes of length and one of a
+ * period, then the period's bytes, repeated to that length: long streams from short
+ * inputs, past a block's 32,768 symbols), zeros (two bytes of length), a block's end,
+ * or a run (two bytes of length, then the byte). Odd: the rest is a chunk of 8-byte
+ * values, tiled 1 to 16 times (the first byte's high bits; large planes are blocks of
+ * their own), the first value's low byte saying how many are given (the rest zero).
+ * Streams stop at 1 MB. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,67 +55,56 @@ static size_t take16(const uint8_t **p, const uint8_t *end)
     return v;
 }
 
+/* Streams of at most this many bytes: enough for several blocks. */
+enum { STREAM_CAP = 1 << 20 };
+
 static void fuzz_stream(const uint8_t *p, const uint8_t *end)
 {
-    /* First pass: how long the stream is, and how many block ends. */
-    size_t n = 0, ends = 0;
-    for (const uint8_t *q = p; q < end;) {
-        int op = *q++ & 3;
-        if (op == 0) {
-            size_t len = q < end ? *q++ : 0;
-            if (len > (size_t)(end - q)) len = (size_t)(end - q);
-            n += len, q += len;
-        } else if (op == 1) {
-            n += take16(&q, end);
-        } else if (op == 2) {
-            ends++;
-        } else {
-            n += take16(&q, end);
-            if (q < end) q++;
-        }
-    }
-    unsigned char *want = malloc(n + 1), *out = malloc(deflate_bound(n, ends));
+    size_t ends = (size_t)(end - p), bound = deflate_bound(STREAM_CAP, ends);
+    unsigned char *want = malloc(STREAM_CAP), *out = malloc(bound);
     deflate_stream d;
     deflate_init(&d);
     deflate_start(&d, out);
-    size_t at = 0;
+    size_t n = 0, block_ends = 0;
     while (p < end) {
         int op = *p++ & 3;
+        size_t len = op == 2 ? 0 : take16(&p, end);
+        if (len > STREAM_CAP - n) len = STREAM_CAP - n;
         if (op == 0) {
-            size_t len = p < end ? *p++ : 0;
-            if (len > (size_t)(end - p)) len = (size_t)(end - p);
-            memcpy(want + at, p, len);
-            deflate_bytes(&d, p, len);
-            at += len, p += len;
+            size_t period = p < end ? *p++ : 0;
+            if (period > (size_t)(end - p)) period = (size_t)(end - p);
+            if (period == 0) continue;
+            for (size_t k = 0; k < len; k++)
+                want[n + k] = p[k % period];
+            deflate_bytes(&d, want + n, len);
+            p += period;
         } else if (op == 1) {
-            size_t len = take16(&p, end);
-            memset(want + at, 0, len);
+            memset(want + n, 0, len);
             deflate_zeros(&d, len);
-            at += len;
         } else if (op == 2) {
             deflate_end_block(&d);
+            block_ends++;
         } else {
-            size_t len = take16(&p, end);
-            unsigned char b = p < end ? *p++ : 0;
-            memset(want + at, b, len);
-            deflate_bytes(&d, want + at, len);
-            at += len;
+            memset(want + n, p < end ? *p++ : 0, len);
+            deflate_bytes(&d, want + n, len);
         }
+        n += len;
     }
     size_t size = deflate_finish(&d);
-    if (size > deflate_bound(n, ends)) fail("stream longer than deflate_bound");
+    if (size > deflate_bound(n, block_ends)) fail("stream longer than deflate_bound");
     check_inflates(out, size, want, n, 1);
     deflate_free(&d);
     free(want);
     free(out);
 }
 
-static void fuzz_chunk(const uint8_t *p, const uint8_t *end)
+static void fuzz_chunk(uint8_t mode, const uint8_t *p, const uint8_t *end)
 {
-    size_t n = (size_t)(end - p) / 8;
+    size_t given = (size_t)(end - p) / 8, n = given * (1 + (size_t)(mode >> 4));
     size_t have = n ? (p < end ? *p : 0) % (n + 1) : 0;
     uint64_t *values = calloc(n + 1, 8), *back = calloc(n + 1, 8);
-    memcpy(values, p, n * 8);
+    for (size_t i = 0; i < n; i++)
+        memcpy(&values[i], p + 8 * (i % given), 8);
     chunk_codec c;
     chunk_codec_init(&c);
     size_t size;
@@ -139,6 +131,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] % 2 == 0)
         fuzz_stream(data + 1, data + size);
     else
-        fuzz_chunk(data + 1, data + size);
+        fuzz_chunk(data[0], data + 1, data + size);
     return 0;
 }

@@ -65,8 +65,9 @@ Test(chunk_adler32, equals_zlib)
     free(p);
 }
 
-/* Planes of zeros are written as blocks of their own between zlib's: every mix of
- * zero and non-zero planes, first, last and between, must inflate with zlib. */
+/* Planes of zeros are never gathered and share blocks, planes of values have their
+ * own: every mix of zero and non-zero planes, first, last and between, must inflate
+ * with zlib. */
 Test(chunk_codec, inflates_with_zlib_whatever_planes_are_zero)
 {
     chunk_codec c;
