@@ -1,6 +1,5 @@
 #include "sim/chunk_codec.h"
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,8 @@ static const unsigned char ZLIB_HEADER[2] = {0x78, 0x01};
 enum { ZLIB_WRAPPER = 6 }; /* header and Adler-32 trailer */
 enum { PIECE = 16 << 10 }; /* bytes of the shuffled chunk made and deflated at a time */
 /* Planes from this size are deflated as blocks of their own; smaller chunks (fewer
- * than 64 values a day) are one block, which makes them faster, and no larger. */
+ * than 64 values a day) are one block: their Huffman codes cost more to make than
+ * they save (a 395-day run's series: 0.6% larger, and faster). */
 enum { OWN_BLOCK_BYTES = 4096 };
 
 void chunk_codec_init(chunk_codec *c)
