@@ -15,7 +15,6 @@
  * tool, not a test. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <omp.h>
@@ -30,6 +29,7 @@
 #include "models/models.h"
 #include "sim/cli.h"
 #include "sim/output.h"
+#include "sim/self.h"
 #include "sim/sim.h"
 
 static const char bench_usage[] =
@@ -64,7 +64,6 @@ typedef struct bench_opts {
     char **argv;
     const char *measure; /* in such a process: "THREADS:SCALE:FD" (THREADS 0: the pilot) */
     const char *self;    /* this program, to start again; NULL: runs share this process */
-    char self_path[PATH_MAX];
 } bench_opts;
 
 typedef struct bench_result {
@@ -513,14 +512,9 @@ int cmd_bench(int argc, char **argv)
     if (!d.failed && optind == argc - 1) o.scenario = argv[optind];
     o.argc = argc;
     o.argv = argv;
-    /* Under valgrind (or any loader) /proc/self/exe is not rumbo: the runs then share
-     * this process, and a run's memory may include what an earlier one left. */
-    ssize_t len = readlink("/proc/self/exe", o.self_path, sizeof o.self_path - 1);
-    if (len > 0) {
-        o.self_path[len] = '\0';
-        const char *base = strrchr(o.self_path, '/');
-        if (strstr(base ? base + 1 : o.self_path, "rumbo")) o.self = o.self_path;
-    }
+    /* Under valgrind (or any loader) there is no rumbo to start again: the runs then
+     * share this process, and a run's memory may include what an earlier one left. */
+    o.self = self_program();
     if (d.failed || (o.measure ? measure(&o, &d) : bench(&o, &d))) return cli_report(&d);
     return EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include "models/models.h"
 #include "sim/cli.h"
 #include "sim/memory.h"
+#include "sim/self.h"
 #include "sim/threads.h"
 #include "sim/version.h"
 
@@ -108,6 +109,7 @@ double cli_expected_entries(const scenario *sc)
 
 int main(int argc, char **argv)
 {
+    self_init(argv[0]);
     threads_passive_by_default(argv);
     memory_map_large_blocks();
     if (argc < 2) {

@@ -14,8 +14,9 @@
 #define RUMBO_THREADS_H
 
 /* If neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set, sets OMP_WAIT_POLICY=passive
- * and re-executes /proc/self/exe with the same arguments; returns only if it did not
- * (variables set, or exec failed: then the run goes on with libgomp's default). */
+ * and re-executes this program (self_program, sim/self.h) with the same arguments;
+ * returns only if it did not (variables set, under a loader, or exec failed: then the
+ * run goes on with libgomp's default). */
 void threads_passive_by_default(char **argv);
 
 #endif

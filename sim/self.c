@@ -1,0 +1,28 @@
+#include "sim/self.h"
+
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+static char self_path[PATH_MAX];
+static int have_self;
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+void self_init(const char *argv0)
+{
+    have_self = 0;
+    ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+    if (len <= 0 || !argv0) return;
+    self_path[len] = '\0';
+    have_self = strcmp(base_name(self_path), base_name(argv0)) == 0;
+}
+
+const char *self_program(void)
+{
+    return have_self ? self_path : NULL;
+}
