@@ -5,8 +5,6 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "sim/deflate.h"
-
 /* Values are read as words whose byte j is bits 8j to 8j+7, as the file stores them. */
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "chunk_codec.c shuffles little-endian values: little-endian hosts only"
@@ -30,8 +28,7 @@ void chunk_codec_init(chunk_codec *c)
 
 void chunk_codec_free(chunk_codec *c)
 {
-    if (c->deflate) deflate_free(c->deflate);
-    free(c->deflate);
+    if (c->deflate.tokens) deflate_free(&c->deflate);
     free(c->shuffled);
     free(c->packed);
     memset(c, 0, sizeof *c);
@@ -130,16 +127,12 @@ static void adler_add_zeros(adler *s, size_t m)
 unsigned char *chunk_encode(chunk_codec *c, const void *values, size_t have, size_t n, size_t *size)
 {
     size_t bytes = n * 8;
-    if (!c->deflate) {
-        c->deflate = malloc(sizeof *c->deflate);
-        if (!c->deflate) abort();
-        deflate_init(c->deflate);
-    }
+    if (!c->deflate.tokens) deflate_init(&c->deflate);
     reserve(&c->shuffled, &c->shuffled_cap, PIECE);
     /* Blocks end around each plane that holds values: 16 calls at most. */
     reserve(&c->packed, &c->packed_cap, deflate_bound(bytes, 16) + ZLIB_WRAPPER);
     memcpy(c->packed, ZLIB_HEADER, sizeof ZLIB_HEADER);
-    deflate_stream *d = c->deflate;
+    deflate_stream *d = &c->deflate;
     deflate_start(d, c->packed + sizeof ZLIB_HEADER);
     /* Values as 8-byte words (little-endian: byte j is bits 8j to 8j+7). */
     const uint64_t *words = values;

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/deflate.h"
+
 /* The deflate level the datasets' pipelines record, used if a reader appends to them:
  * the fastest. The chunks rumbo writes are deflated by sim/deflate.c, as zlib's
  * level 1 with its run-length strategy would (and as small). */
@@ -20,12 +22,11 @@ enum { CHUNK_DEFLATE_LEVEL = 1 };
 
 /* Scratch for encoding, kept from chunk to chunk by one thread: fresh buffers cost a
  * page fault per 4 kB (the deflate stream holds a block's symbols, 64 kB). */
-struct deflate_stream; /* sim/deflate.h */
 typedef struct chunk_codec {
     unsigned char *shuffled; /* a piece of the shuffled chunk */
     unsigned char *packed;   /* the compressed chunk, before it is copied out */
     size_t shuffled_cap, packed_cap;
-    struct deflate_stream *deflate; /* made on first use */
+    deflate_stream deflate; /* its tables and symbols made on first use */
 } chunk_codec;
 
 void chunk_codec_init(chunk_codec *c);

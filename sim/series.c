@@ -136,25 +136,27 @@ static void seal_block(series *s, series_block *b, chunk_codec *c)
 void series_seal(series_set *ss, size_t day, int threads)
 {
     /* (series, block) pairs to seal, in a fixed order; which thread seals one does not
-     * change its bytes. */
-    size_t n_jobs = 0;
-    for (int i = 0; i < ss->n; i++) {
-        const series *s = &ss->items[i];
-        for (size_t b = 0; s->block_days && b < s->n_blocks && (b + 1) * s->block_days <= day; b++)
-            n_jobs += s->blocks[b].values != NULL;
-    }
-    if (n_jobs == 0) return;
+     * change its bytes. Most days there are none. */
     struct {
         int series;
         size_t block;
-    } *jobs = malloc(n_jobs * sizeof *jobs);
-    if (!jobs) abort();
-    size_t j = 0;
+    } *jobs = NULL;
+    size_t n_jobs = 0, cap = 0;
     for (int i = 0; i < ss->n; i++) {
         const series *s = &ss->items[i];
-        for (size_t b = 0; s->block_days && b < s->n_blocks && (b + 1) * s->block_days <= day; b++)
-            if (s->blocks[b].values) jobs[j].series = i, jobs[j++].block = b;
+        for (size_t b = 0; s->block_days && b < s->n_blocks && (b + 1) * s->block_days <= day;
+             b++) {
+            if (!s->blocks[b].values) continue;
+            if (n_jobs == cap) {
+                cap = cap ? 2 * cap : 64;
+                jobs = realloc(jobs, cap * sizeof *jobs);
+                if (!jobs) abort();
+            }
+            jobs[n_jobs].series = i;
+            jobs[n_jobs++].block = b;
+        }
     }
+    if (n_jobs == 0) return;
     long nj = (long)n_jobs;
 #pragma omp parallel num_threads(threads) if (threads > 1 && n_jobs > 1)
     {
