@@ -199,7 +199,7 @@ static void grant_resource(capacity_table *t, cap_requests *const *lists, int n_
         }
 }
 
-/* Below this many requests one thread resolves them: five barriers cost more than
+/* Below this many requests one thread resolves them: four barriers cost more than
  * the work (a 10,000-agent day asks for a few thousand things). */
 enum { PARALLEL_MIN_REQUESTS = 50000 };
 
@@ -208,13 +208,13 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
 {
     /* Every construct here is orphaned: inside a parallel region the whole team
      * shares the work (lists, then resources); outside one a team of one does it.
-     * Every thread counts the same lists here (planning has ended), so every thread
-     * takes the same branch; the barrier keeps the lists unchanged until all have. */
+     * The lists are complete (planning ended at a barrier) and nothing here changes
+     * their lengths, so every thread counts the same total and takes the same branch
+     * without a barrier of its own. */
     uint32_t R = t->n;
     size_t total = 0;
     for (int k = 0; k < n_lists; k++)
         total += lists[k]->n;
-#pragma omp barrier
     if (total < PARALLEL_MIN_REQUESTS) {
 #pragma omp single
         {
@@ -226,8 +226,6 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
                 group_list(t, lists[k], k);
             for (uint32_t r = 0; r < R; r++)
                 grant_resource(t, lists, n_lists, r, ids, grants);
-            for (int k = 0; k < n_lists; k++)
-                lists[k]->n = 0;
         }
         return;
     }
@@ -244,7 +242,4 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
 #pragma omp for schedule(dynamic, 1)
     for (uint32_t r = 0; r < R; r++)
         grant_resource(t, lists, n_lists, r, ids, grants);
-#pragma omp for schedule(static)
-    for (int k = 0; k < n_lists; k++)
-        lists[k]->n = 0;
 }

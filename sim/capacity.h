@@ -49,10 +49,11 @@ void capacity_free(capacity_table *t);
 void cap_requests_push(cap_requests *q, cap_request r);
 
 /* Grants, for each resource, the first `capacity` of the union of the request lists
- * in (priority, agent id, slot) order, setting grant bits; the lists are emptied.
- * ids[index] is the id of the agent at `index` (agents.id).
- * Call it from every thread of a parallel region at once (they share the work) or
- * outside one. */
+ * in (priority, agent id, slot) order, setting grant bits. The lists keep their
+ * requests (grouped by resource): the caller empties them (n = 0) before the next
+ * round. ids[index] is the id of the agent at `index` (agents.id).
+ * Call it from every thread of a parallel region at once, once every list is complete
+ * and none is written (after a barrier; they share the work), or outside one. */
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants);
 

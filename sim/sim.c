@@ -213,6 +213,7 @@ static void clear_workers(sim *s)
         memset(w->extra, 0, s->extra_size * sizeof(int64_t));
         memset(w->incidents, 0, INCIDENT_COUNT * sim_n_places(s) * sizeof(int64_t));
         memset(w->group_events, 0, (size_t)EVENT_COUNT * GROUP_COUNT * sizeof(int64_t));
+        w->requests.n = 0; /* yesterday's, resolved */
     }
 }
 

@@ -102,6 +102,8 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     /* Equal priorities: the lower agent id comes first, wherever it is stored. */
     uint8_t grants_c[10] = {0};
     t.capacity[base] = 1;
+    for (int k = 0; k < 3; k++)
+        three[k].n = 0; /* the caller empties the lists between rounds */
     ids[4] = 7;
     ids[6] = 5;
     reqs[4].priority = reqs[6].priority = 0; /* i = 0 has priority 0 too, id 100 */
