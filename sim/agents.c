@@ -74,40 +74,79 @@ size_t agents_spawn(agents *a, size_t count)
     return first;
 }
 
-/* Two passes over the state bytes, each thread over its own block: count, then
- * write at the offsets the counts give; the list comes out ascending. */
-void agents_find_leavers(const agents *a, int n_threads, index_list *out)
+void index_list_reserve(index_list *l, size_t n)
 {
-    enum { MAX_BLOCKS = 256 };
-    size_t n = a->n, count[MAX_BLOCKS + 1] = {0};
-    int blocks = n_threads < 1 ? 1 : n_threads > MAX_BLOCKS ? MAX_BLOCKS : n_threads;
-    if (n < 100000) blocks = 1; /* not worth waking a thread */
-    const uint8_t *state = a->state;
-#pragma omp parallel for num_threads(blocks) schedule(static, 1) if (blocks > 1)
-    for (int b = 0; b < blocks; b++) {
-        size_t c = 0;
-        for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks;
-             i++)
-            c += state[i] >= STATE_LIVE_COUNT;
-        count[b + 1] = c;
+    if (n <= l->cap) return;
+    size_t cap = n + n / 2 + 16;
+    size_t *v = realloc(l->v, cap * sizeof *v);
+    if (!v) abort();
+    l->v = v;
+    l->cap = cap;
+}
+
+static int by_index(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Merges ascending runs [bound[r], bound[r + 1]) of src pairwise into dst until one
+ * is left; returns the buffer that holds it. */
+static size_t *merge_runs(size_t *src, size_t *dst, size_t *bound, int runs)
+{
+    while (runs > 1) {
+        int merged = 0;
+        for (int r = 0; r < runs; r += 2) {
+            size_t lo = bound[r], mid = bound[r + 1], hi = r + 2 <= runs ? bound[r + 2] : mid;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                dst[k++] = src[b] < src[a] ? src[b++] : src[a++];
+            while (a < mid)
+                dst[k++] = src[a++];
+            while (b < hi)
+                dst[k++] = src[b++];
+            bound[merged++] = lo;
+        }
+        bound[merged] = bound[runs];
+        runs = merged;
+        size_t *t = src;
+        src = dst;
+        dst = t;
     }
-    for (int b = 0; b < blocks; b++)
-        count[b + 1] += count[b];
-    if (count[blocks] > out->cap) {
-        out->cap = count[blocks] + count[blocks] / 2;
-        free(out->v);
-        out->v = malloc(out->cap * sizeof *out->v);
-        if (!out->v) abort();
+    return src;
+}
+
+void agents_merge_leavers(index_list *const *lists, int n_lists, index_list *out,
+                          index_list *scratch)
+{
+    size_t total = 0;
+    for (int k = 0; k < n_lists; k++)
+        total += lists[k]->n;
+    index_list_reserve(out, total);
+    index_list_reserve(scratch, total);
+    size_t *bound = malloc(((size_t)n_lists + 1) * sizeof *bound);
+    if (!bound) abort();
+    size_t at = 0;
+    for (int k = 0; k < n_lists; k++) {
+        bound[k] = at;
+        if (lists[k]->n) memcpy(out->v + at, lists[k]->v, lists[k]->n * sizeof(size_t));
+        /* A thread meets its agents in ascending order (monotonic schedule, sim.c);
+         * a list that is not is sorted rather than trusted. */
+        for (size_t j = at + 1; j < at + lists[k]->n; j++)
+            if (out->v[j] < out->v[j - 1]) {
+                qsort(out->v + at, lists[k]->n, sizeof(size_t), by_index);
+                break;
+            }
+        at += lists[k]->n;
     }
-    out->n = count[blocks];
-    size_t *v = out->v;
-#pragma omp parallel for num_threads(blocks) schedule(static, 1) if (blocks > 1)
-    for (int b = 0; b < blocks; b++) {
-        size_t k = count[b];
-        for (size_t i = n * (size_t)b / (size_t)blocks; i < n * (size_t)(b + 1) / (size_t)blocks;
-             i++)
-            if (state[i] >= STATE_LIVE_COUNT) v[k++] = i;
+    bound[n_lists] = at;
+    if (merge_runs(out->v, scratch->v, bound, n_lists > 0 ? n_lists : 1) != out->v) {
+        size_t *t = out->v, c = out->cap;
+        out->v = scratch->v, out->cap = scratch->cap;
+        scratch->v = t, scratch->cap = c;
     }
+    out->n = total;
+    free(bound);
 }
 
 /* Agents leave by the thousand a day out of millions: each leaver's slot is filled

@@ -154,11 +154,20 @@ typedef struct index_list {
     size_t n, cap;
 } index_list;
 
-/* Lists the agents in final states, ascending, scanning the state bytes with
- * n_threads threads. */
-void agents_find_leavers(const agents *a, int n_threads, index_list *out);
+/* Room for at least n indices. */
+void index_list_reserve(index_list *l, size_t n);
+static inline void index_list_push(index_list *l, size_t i)
+{
+    if (l->n == l->cap) index_list_reserve(l, l->n + 1);
+    l->v[l->n++] = i;
+}
+/* The union of lists of distinct indices (each thread's leavers, found in the agent
+ * pass), ascending, in out; scratch is working space. Each list should be ascending
+ * (one that is not is sorted). */
+void agents_merge_leavers(index_list *const *lists, int n_lists, index_list *out,
+                          index_list *scratch);
 /* Removes the agents listed (ascending, every one in a final state, as
- * agents_find_leavers gives them): the last agents that stay take their slots, so
+ * agents_merge_leavers gives them): the last agents that stay take their slots, so
  * storage order is not order of entry (nothing may depend on it: results depend on
  * ids, never on where an agent is stored). Returns how many were removed. */
 size_t agents_remove(agents *a, const index_list *leavers, int n_threads);

@@ -80,36 +80,42 @@ void outcomes_register(sim *s)
                                      (const char *const[]){"incident", "edge", NULL});
 }
 
-/* The day's leavers (s->leavers, found after every hook, parallel or serial, has
- * run): a few per thousand agents, read in full, scattered over the store (cache
- * misses: the threads share them; the counts are integer sums). */
-static void record_leavers(sim *s)
+/* A thread's tally of its leavers: left (outcome x nationality), left_at (outcome x
+ * node), then transit_days. */
+size_t outcomes_tally_size(const sim *s)
+{
+    return (size_t)OUTCOME_COUNT * (NAT_COUNT + (size_t)s->net->n_nodes) + SIM_TRANSIT_DAYS + 1;
+}
+
+void outcomes_tally_leaver(const sim *s, size_t i, int64_t *tally)
 {
     const agents *ag = &s->ag;
-    size_t day = (size_t)s->day, nn = (size_t)s->net->n_nodes;
-    int64_t *left = series_i64(s->s_left, day), *at = series_i64(s->s_left_at, day);
-    int64_t *transit = series_i64(s->s_transit, day);
-    size_t n_left = (size_t)(STATE_COUNT - STATE_LIVE_COUNT) * NAT_COUNT;
-    size_t n_at = (size_t)(STATE_COUNT - STATE_LIVE_COUNT) * nn;
-    long n = (long)s->leavers.n;
-#pragma omp parallel for num_threads(s->n_threads) if (n > 2000)                                   \
-    reduction(+ : left[:n_left], at[:n_at], transit[:SIM_TRANSIT_DAYS + 1])
-    for (long k = 0; k < n; k++) {
-        size_t i = s->leavers.v[k];
-        size_t o = (size_t)(ag->state[i] - STATE_LIVE_COUNT);
-        left[o * NAT_COUNT + ag->nationality[i]]++;
-        at[o * nn + ag->node[i]]++;
-        if (ag->state[i] == STATE_ARRIVED) {
-            int days = s->day - (int)ag->entry_day[i];
-            transit[days < 0 ? 0 : days > SIM_TRANSIT_DAYS ? SIM_TRANSIT_DAYS : days]++;
-        }
+    size_t o = (size_t)(ag->state[i] - STATE_LIVE_COUNT);
+    int64_t *left = tally, *at = left + (size_t)OUTCOME_COUNT * NAT_COUNT;
+    int64_t *transit = at + (size_t)OUTCOME_COUNT * (size_t)s->net->n_nodes;
+    left[o * NAT_COUNT + ag->nationality[i]]++;
+    at[o * (size_t)s->net->n_nodes + ag->node[i]]++;
+    if (ag->state[i] == STATE_ARRIVED) {
+        int days = s->day - (int)ag->entry_day[i];
+        transit[days < 0 ? 0 : days > SIM_TRANSIT_DAYS ? SIM_TRANSIT_DAYS : days]++;
     }
 }
 
 void outcomes_record(sim *s)
 {
-    record_leavers(s);
     size_t day = (size_t)s->day, ne = (size_t)s->net->n_edges, nn = (size_t)s->net->n_nodes;
+    /* The series are laid out as the tally, one after another: integer sums, in any
+     * order the same. */
+    int64_t *row[3] = {series_i64(s->s_left, day), series_i64(s->s_left_at, day),
+                       series_i64(s->s_transit, day)};
+    size_t len[3] = {(size_t)OUTCOME_COUNT * NAT_COUNT, (size_t)OUTCOME_COUNT * nn,
+                     SIM_TRANSIT_DAYS + 1};
+    for (int t = 0; t < s->n_threads; t++) {
+        const int64_t *tally = s->workers[t].left;
+        for (int r = 0; r < 3; tally += len[r++])
+            for (size_t k = 0; k < len[r]; k++)
+                row[r][k] += tally[k];
+    }
     int64_t *on_node = series_i64(s->s_incidents_node, day);
     int64_t *on_edge = series_i64(s->s_incidents_edge, day);
     for (size_t k = 0; k < INCIDENT_COUNT; k++) {

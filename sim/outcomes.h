@@ -14,13 +14,23 @@
 #ifndef RUMBO_OUTCOMES_H
 #define RUMBO_OUTCOMES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 typedef struct sim sim;
 
 /* Registers the dimensions, coordinates and series above (after the core ones). */
 void outcomes_register(sim *s);
 
-/* Records today's leavers (s->leavers) and incidents: call after every module's
- * day_end and agents_find_leavers, and before the leavers are removed. */
+/* Leavers are counted in the agent pass, by the thread that meets them, while their
+ * fields are in its cache (a later pass over the day's leavers missed the cache at
+ * each): worker.left holds outcomes_tally_size values, zeroed each day. */
+size_t outcomes_tally_size(const sim *s);
+/* Counts agent i, in a final state, in a thread's tally. */
+void outcomes_tally_leaver(const sim *s, size_t i, int64_t *tally);
+
+/* Records today's leavers (the threads' tallies) and incidents in the output: call
+ * once the agent passes and day_end have run. */
 void outcomes_record(sim *s);
 
 #endif

@@ -138,16 +138,19 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     s->request_lists = calloc((size_t)s->n_threads, sizeof *s->request_lists);
-    if (!s->workers || !s->request_lists) abort();
+    s->leaver_lists = calloc((size_t)s->n_threads, sizeof *s->leaver_lists);
+    if (!s->workers || !s->request_lists || !s->leaver_lists) abort();
     for (int t = 0; t < s->n_threads; t++) {
         worker *w = &s->workers[t];
         w->thread = t;
         s->request_lists[t] = &w->requests;
+        s->leaver_lists[t] = &w->leavers;
         w->population = counters((size_t)s->net->n_nodes * STATE_LIVE_COUNT);
         w->edge_flow = counters((size_t)s->net->n_edges + 1);
         w->extra = counters(s->extra_size + 1);
         w->incidents = counters(INCIDENT_COUNT * sim_n_places(s));
         w->group_events = counters((size_t)EVENT_COUNT * GROUP_COUNT);
+        w->left = counters(outcomes_tally_size(s));
     }
     s->incidents = calloc(INCIDENT_COUNT * sim_n_places(s), sizeof(int64_t));
     if (!s->incidents) abort();
@@ -213,7 +216,9 @@ static void clear_workers(sim *s)
         memset(w->extra, 0, s->extra_size * sizeof(int64_t));
         memset(w->incidents, 0, INCIDENT_COUNT * sim_n_places(s) * sizeof(int64_t));
         memset(w->group_events, 0, (size_t)EVENT_COUNT * GROUP_COUNT * sizeof(int64_t));
+        memset(w->left, 0, outcomes_tally_size(s) * sizeof(int64_t));
         w->requests.n = 0; /* yesterday's, resolved */
+        w->leavers.n = 0;
     }
 }
 
@@ -263,6 +268,14 @@ static void lap(double *acc, double *t0)
     *t0 = t;
 }
 
+/* An agent in a final state after the act hooks: it leaves tonight. Counted here,
+ * where its fields are in this thread's cache, rather than in a pass of its own. */
+static void count_leaver(const sim *s, worker *w, size_t i)
+{
+    index_list_push(&w->leavers, i);
+    outcomes_tally_leaver(s, i, w->left);
+}
+
 void sim_step(sim *s)
 {
     if (s->ag.n > 0 && !s->ag.state) abort(); /* after sim_release_agents */
@@ -306,13 +319,16 @@ void sim_step(sim *s)
         capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants);
 #pragma omp single nowait
         t_cap = now();
-#pragma omp for schedule(dynamic, AGENT_CHUNK)
+        /* Monotonic: a thread's chunks come in ascending order, and so its leavers. */
+#pragma omp for schedule(monotonic : dynamic, AGENT_CHUNK)
         for (long i = 0; i < n; i++) {
             /* A hook may change the state: the next hooks see the new one. */
             for (int k = act.next[state[i]][0]; k < act.n; k = act.next[state[i]][k + 1])
                 act.fn[k](s, act.state[k], (size_t)i, w);
             if (state[i] < STATE_LIVE_COUNT)
                 population[(size_t)at_node[i] * STATE_LIVE_COUNT + state[i]]++;
+            else
+                count_leaver(s, w, (size_t)i);
         }
     }
     if (n > 0) {
@@ -329,7 +345,8 @@ void sim_step(sim *s)
             model_table[m]->day_end(s, s->state[m]);
             lap(&tm->day_end[m], &t0);
         }
-    agents_find_leavers(ag, s->n_threads, &s->leavers);
+    /* No day hook changes an agent: those in final states now are the act pass's. */
+    agents_merge_leavers(s->leaver_lists, s->n_threads, &s->leavers, &s->leavers_scratch);
     outcomes_record(s);
     lap(&tm->outcomes, &t0);
     s->left_system += (int64_t)agents_remove(ag, &s->leavers, s->n_threads);
@@ -365,9 +382,13 @@ void sim_free(sim *s)
         free(s->workers[t].incidents);
         free(s->workers[t].group_events);
         free(s->workers[t].requests.v);
+        free(s->workers[t].leavers.v);
+        free(s->workers[t].left);
     }
     free(s->workers);
     free(s->request_lists);
+    free(s->leaver_lists);
+    free(s->leavers_scratch.v);
     free(s->incidents);
     persist_free(&s->persist);
     agents_free(&s->ag);

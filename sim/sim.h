@@ -46,6 +46,8 @@ struct worker {
     int64_t *incidents;    /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
     int64_t *group_events; /* EVENT_COUNT x GROUP_COUNT; see sim_event */
     cap_requests requests;
+    index_list leavers; /* today's leavers among this thread's agents, ascending */
+    int64_t *left;      /* their tally (outcomes_tally_leaver) */
     char pad[64];
 };
 
@@ -79,6 +81,8 @@ struct sim {
     bool epoch_changed;
     agents ag;
     index_list leavers; /* agents in final states at the end of the day (sim_step) */
+    index_list leavers_scratch;
+    index_list **leaver_lists;    /* n_threads: &workers[t].leavers */
     uint32_t next_id;
     int n_threads;
     worker *workers;

@@ -193,19 +193,65 @@ Test(capacity, shared_by_two_threads_grants_what_one_grants)
     capacity_free(&t);
 }
 
-/* Finds the leavers and removes them, on `threads` threads. */
+/* Finds the leavers as the act pass does (two threads taking chunks of 1,000 in
+ * turn, each listing its own in ascending order), merges and removes them. */
 static size_t leave(agents *a, int threads)
 {
-    index_list leavers = {0};
-    agents_find_leavers(a, threads, &leavers);
+    index_list found[2] = {{0}}, leavers = {0}, scratch = {0};
+    for (size_t i = 0; i < a->n; i++)
+        if (a->state[i] >= STATE_LIVE_COUNT) index_list_push(&found[i / 1000 % 2], i);
+    agents_merge_leavers((index_list *const[]){&found[0], &found[1]}, 2, &leavers, &scratch);
     for (size_t k = 1; k < leavers.n; k++)
         cr_assert_lt(leavers.v[k - 1], leavers.v[k], "leavers ascending");
     size_t removed = agents_remove(a, &leavers, threads);
     free(leavers.v);
+    free(scratch.v);
+    free(found[0].v);
+    free(found[1].v);
     return removed;
 }
 
-/* 200,000 agents: enough for the two-block scan and the moves shared by threads. */
+/* Any number of lists, any split of the indices among them, empty lists, and a list
+ * out of order: the union comes out ascending, each index once. */
+Test(agents, merged_leavers_are_the_ascending_union)
+{
+    enum { N = 5000, MAX_LISTS = 9 };
+    uint64_t x = 88172645463325252u; /* xorshift: a fixed, varied split */
+    index_list out = {0}, scratch = {0};
+    for (int n_lists = 1; n_lists <= MAX_LISTS; n_lists++)
+        for (int trial = 0; trial < 20; trial++) {
+            index_list lists[MAX_LISTS] = {{0}};
+            index_list *ptrs[MAX_LISTS];
+            static bool in[N];
+            size_t expected = 0;
+            for (size_t i = 0; i < N; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                in[i] = x % 4 == 0;
+                if (in[i]) index_list_push(&lists[(x >> 8) % (uint64_t)n_lists], i), expected++;
+            }
+            if (trial == 1 && lists[0].n > 2) { /* out of order: sorted, not trusted */
+                size_t t = lists[0].v[0];
+                lists[0].v[0] = lists[0].v[lists[0].n - 1];
+                lists[0].v[lists[0].n - 1] = t;
+            }
+            for (int k = 0; k < n_lists; k++)
+                ptrs[k] = &lists[k];
+            agents_merge_leavers(ptrs, n_lists, &out, &scratch);
+            cr_assert_eq(out.n, expected, "%d lists", n_lists);
+            for (size_t k = 0; k < out.n; k++) {
+                cr_assert(in[out.v[k]], "only listed indices");
+                if (k) cr_assert_lt(out.v[k - 1], out.v[k], "%d lists: ascending", n_lists);
+            }
+            for (int k = 0; k < n_lists; k++)
+                free(lists[k].v);
+        }
+    agents_merge_leavers(NULL, 0, &out, &scratch);
+    cr_assert_eq(out.n, 0, "no lists: no leavers");
+    free(out.v);
+    free(scratch.v);
+}
+
+/* 200,000 agents: enough for the moves to be shared by threads. */
 Test(agents, spawn_and_remove_keep_every_stayer_and_its_fields)
 {
     enum { N = 200000 };
