@@ -199,7 +199,7 @@ static void grant_resource(capacity_table *t, cap_requests *const *lists, int n_
         }
 }
 
-/* Below this many requests one thread resolves them: four barriers cost more than
+/* Below this many requests one thread resolves them: four more barriers cost more than
  * the work (a 10,000-agent day asks for a few thousand things). */
 enum { PARALLEL_MIN_REQUESTS = 50000 };
 

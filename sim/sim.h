@@ -6,9 +6,10 @@
  *   3. agent_plan of every module, per agent (OpenMP parallel, no locks)
  *   4. capacity resolution (serial, by random priority)
  *   5. agent_act of every module, per agent (parallel); the engine then counts the
- *      agent in population[node,state]
+ *      agent in population[node,state], or, in a final state, lists and tallies it
+ *      as a leaver
  *   6. day_end of every module (serial); per-thread counters are summed
- *   7. agents in final states are compacted away */
+ *   7. the leavers are recorded and compacted away */
 #ifndef RUMBO_SIM_H
 #define RUMBO_SIM_H
 

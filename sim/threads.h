@@ -15,8 +15,8 @@
 
 /* If neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set, sets OMP_WAIT_POLICY=passive
  * and re-executes this program (self_program, sim/self.h) with the same arguments;
- * returns only if it did not (variables set, under a loader, or exec failed: then the
- * run goes on with libgomp's default). */
+ * returns only if it did not (variables set, under a loader or valgrind, or exec
+ * failed: then the run goes on with libgomp's default). */
 void threads_passive_by_default(char **argv);
 
 #endif

@@ -38,8 +38,8 @@ def test_scale_two_doubles_people_and_capacities_and_keeps_the_odds(tmp):
 
 def test_large_run_is_the_same_on_one_and_two_threads(tmp):
     """At scale 12 more than 4096 people enter a day and over 100,000 are live within
-    40 days: the sizes at which spawning and the search for leavers use the threads
-    (small runs do them on one)."""
+    40 days: the sizes at which spawning and the moves that fill leavers' slots use
+    the threads (small runs do them on one)."""
     args = ("--days", "40", "--set", "population_scale=12")
     one = run_to(tmp, BASELINE, *args, "--threads", "1", name="one.h5")
     two = run_to(tmp, BASELINE, *args, "--threads", "2", name="two.h5")
