@@ -28,6 +28,8 @@ void capacity_free(capacity_table *t)
     free(t->requested);
     free(t->fill);
     free(t->offsets);
+    free(t->seg_start);
+    free(t->seg_end);
     memset(t, 0, sizeof *t);
 }
 
@@ -56,11 +58,11 @@ static void swap(cap_request *a, cap_request *b)
     *b = t;
 }
 
-/* The requests for one resource: a segment of each list, seen as one array. */
-enum { MAX_LISTS = 256 };
+/* The requests for one resource: a segment of each list, seen as one array (the
+ * resource's row of the table's seg_start and seg_end). */
 typedef struct segments {
-    cap_request *v[MAX_LISTS];
-    size_t end[MAX_LISTS]; /* prefix sums of the lengths */
+    cap_request *const *v;
+    const size_t *end; /* prefix sums of the lengths */
     int n;
 } segments;
 
@@ -106,15 +108,18 @@ static void select_first(const segments *s, size_t n, size_t k, const uint32_t *
 /* Scratch sized for n_lists lists and the table's resources. */
 static void ensure_scratch(capacity_table *t, int n_lists)
 {
-    if (n_lists > MAX_LISTS) abort(); /* one list per thread */
     size_t need = ((size_t)t->n + 1) * (size_t)n_lists;
     if (t->offsets && t->offsets_cap >= need) return;
     free(t->offsets);
     free(t->fill);
+    free(t->seg_start);
+    free(t->seg_end);
     t->offsets_cap = need;
     t->offsets = malloc(need * sizeof(size_t));
     t->fill = malloc(need * sizeof(size_t));
-    if (!t->offsets || !t->fill) abort();
+    t->seg_start = malloc(need * sizeof(cap_request *));
+    t->seg_end = malloc(need * sizeof(size_t));
+    if (!t->offsets || !t->fill || !t->seg_start || !t->seg_end) abort();
 }
 
 /* The steps of capacity_resolve, each on one list or one resource. List k's row of
@@ -151,6 +156,18 @@ static void make_offsets(capacity_table *t, cap_requests *const *lists, int n_li
         }
         off[R] = lists[k]->n;
     }
+    /* Each resource's segments, list by list (grant_resource). */
+    for (uint32_t r = 0; r < R; r++) {
+        cap_request **start = t->seg_start + (size_t)r * (size_t)n_lists;
+        size_t *end = t->seg_end + (size_t)r * (size_t)n_lists, n = 0;
+        for (int k = 0; k < n_lists; k++) {
+            const size_t *off = row(t, t->offsets, k);
+            /* A list never used has no storage (NULL + 0 is undefined; found by fuzzing). */
+            start[k] = lists[k]->v ? lists[k]->v + off[r] : NULL;
+            n += off[r + 1] - off[r];
+            end[k] = n;
+        }
+    }
 }
 
 /* Groups list k by resource in place (American flag sort: each request is moved
@@ -173,19 +190,13 @@ static void group_list(capacity_table *t, cap_requests *list, int k)
 
 /* An agent may hold grants of several resources (a seat and a job): the bits of one
  * byte may be set by two threads, hence the atomic or. */
-static void grant_resource(capacity_table *t, cap_requests *const *lists, int n_lists, uint32_t r,
-                           const uint32_t *ids, uint8_t *grants)
+static void grant_resource(capacity_table *t, int n_lists, uint32_t r, const uint32_t *ids,
+                           uint8_t *grants)
 {
-    segments s; /* only the n_lists first entries are used: not cleared whole */
-    s.n = n_lists;
-    size_t n = 0;
-    for (int k = 0; k < n_lists; k++) {
-        const size_t *off = row(t, t->offsets, k);
-        /* A list never used has no storage (NULL + 0 is undefined; found by fuzzing). */
-        s.v[k] = lists[k]->v ? lists[k]->v + off[r] : NULL;
-        n += off[r + 1] - off[r];
-        s.end[k] = n;
-    }
+    segments s = {.v = t->seg_start + (size_t)r * (size_t)n_lists,
+                  .end = t->seg_end + (size_t)r * (size_t)n_lists,
+                  .n = n_lists};
+    size_t n = n_lists > 0 ? s.end[n_lists - 1] : 0;
     size_t cap = t->capacity[r] < 0 ? 0 : (size_t)t->capacity[r];
     size_t take = n < cap ? n : cap;
     t->granted[r] = (int64_t)take;
@@ -225,7 +236,7 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
             for (int k = 0; k < n_lists; k++)
                 group_list(t, lists[k], k);
             for (uint32_t r = 0; r < R; r++)
-                grant_resource(t, lists, n_lists, r, ids, grants);
+                grant_resource(t, n_lists, r, ids, grants);
         }
         return;
     }
@@ -241,5 +252,5 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
         group_list(t, lists[k], k);
 #pragma omp for schedule(dynamic, 1)
     for (uint32_t r = 0; r < R; r++)
-        grant_resource(t, lists, n_lists, r, ids, grants);
+        grant_resource(t, n_lists, r, ids, grants);
 }

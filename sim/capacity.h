@@ -39,6 +39,11 @@ typedef struct capacity_table {
      * where each list's requests for a resource begin once grouped, and the next free
      * place while grouping. */
     size_t *offsets, *fill;
+    /* resources x lists: where each list's requests for a resource begin, once
+     * grouped, and the running total of their counts (a resource's requests seen as
+     * one array, however many threads asked). */
+    cap_request **seg_start;
+    size_t *seg_end;
     size_t offsets_cap;
 } capacity_table;
 

@@ -82,7 +82,7 @@ struct sim {
     bool epoch_changed;
     agents ag;
     index_list leavers; /* agents in final states at the end of the day (sim_step) */
-    index_list leavers_scratch;
+    index_list leavers_scratch;   /* agents_merge_leavers' working space */
     index_list **leaver_lists;    /* n_threads: &workers[t].leavers */
     uint32_t next_id;
     int n_threads;

@@ -79,6 +79,14 @@ def test_threads_give_identical_files(tmp):
     assert h5diff.returncode == 0, h5diff.stdout + h5diff.stderr
 
 
+def test_more_threads_than_cores_or_request_lists(tmp):
+    """300 threads (a list of capacity requests each: 256 lists was once a fixed limit,
+    and rumbo aborted above it) give the same file as one."""
+    one = run_to(tmp, TINY, "--days", "20", "--threads", "1", name="one.h5")
+    many = run_to(tmp, TINY, "--days", "20", "--threads", "300", name="many.h5")
+    assert_same_datasets(one, many)
+
+
 def test_seed_changes_results_and_is_recorded(tmp):
     a = run_to(tmp, TINY, "--seed", "1", name="a.h5")
     b = run_to(tmp, TINY, "--seed", "2", name="b.h5")
