@@ -9,6 +9,7 @@ import rumbo_test
 from rumbo_test import REPO, main, run
 
 BASELINE = os.path.join(REPO, "scenarios", "baseline.yaml")
+TINY = os.path.join(REPO, "tests", "scenarios", "tiny.yaml")
 
 
 def test_bench_prints_its_figures(tmp):
@@ -37,11 +38,24 @@ def test_bench_run_failure_is_reported_once(tmp):
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
 
 
+def pilot_live_agents(stdout):
+    """The live agents the pilot run (a process of its own) found after the warm-up."""
+    m = re.search(r"population_scale 1, (\d+) live agents", stdout)
+    assert m, stdout
+    return int(m.group(1))
+
+
 def test_bench_scenario_after_double_dash(tmp):
-    """The runs' own processes get the user's arguments as given, `--` included."""
-    p = run("bench", "--sizes", "500", "--warmup", "2", "--days", "1", "--threads", "1",
-            "--tmpdir", tmp, "--", BASELINE, check=0)
-    assert "2-thread speedup" not in p.stdout and "bytes/ag" in p.stdout, p.stdout
+    """The runs' own processes get the user's arguments as given, `--` included: with
+    the tiny scenario after `--`, the pilot simulates the tiny scenario (not bench's
+    default, the baseline, whose pilot finds other numbers)."""
+    args = ("--sizes", "500", "--warmup", "2", "--days", "1", "--threads", "1", "--tmpdir", tmp)
+    dashed = run("bench", *args, "--", TINY, check=0)
+    plain = run("bench", TINY, *args, check=0)
+    default = run("bench", *args, check=0)
+    assert "2-thread speedup" not in dashed.stdout and "bytes/ag" in dashed.stdout, dashed.stdout
+    assert pilot_live_agents(dashed.stdout) == pilot_live_agents(plain.stdout)
+    assert pilot_live_agents(dashed.stdout) != pilot_live_agents(default.stdout)
 
 
 def test_bench_runs_in_process_when_it_cannot_start_itself(tmp):

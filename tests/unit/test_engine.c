@@ -132,8 +132,8 @@ static int by_order(const void *pa, const void *pb)
     return (int)a->slot - (int)b->slot;
 }
 
-/* Above 50,000 requests two threads share the resolution (buckets, grants with an
- * atomic or); it must grant what one thread grants. Agents ask for two resources
+/* Above 50,000 requests two threads share the resolution (each list grouped in place
+ * by its thread, resources shared out, grants with an atomic or); it must grant what one thread grants. Agents ask for two resources
  * each, so two threads may set bits of one agent's byte. */
 Test(capacity, shared_by_two_threads_grants_what_one_grants)
 {

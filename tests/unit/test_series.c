@@ -183,7 +183,7 @@ Test(series, blocks_sealed_and_read_back)
             series_i64(s, day)[k] = value_of(day, k);
         series_seal(&ss, day + 1, 2);
     }
-    /* Past blocks are sealed, the current one open, the last never touched. */
+    /* Past blocks are sealed; the third, today's and the run's last, is open. */
     cr_expect(s->blocks[0].packed && !s->blocks[0].values);
     cr_expect(s->blocks[1].packed && !s->blocks[1].values);
     cr_expect(!s->blocks[2].packed && s->blocks[2].values);
@@ -197,6 +197,10 @@ Test(series, blocks_sealed_and_read_back)
     cr_expect(s->blocks[0].values && !s->blocks[0].packed);
     cr_expect_eq(series_i64(s, 9)[0], value_of(9, 0));
     cr_expect_eq(series_i64(s, 10)[1], value_of(10, 1) + 1000);
+    /* A damaged sealed block is refused (checkpoints and sweeps read through this). */
+    cr_assert(s->blocks[1].packed && s->blocks[1].packed_size > 8);
+    s->blocks[1].packed[s->blocks[1].packed_size / 2] ^= 0x5a;
+    cr_expect_eq(series_read(s, all), -1);
     series_free(&ss);
 }
 
