@@ -87,29 +87,18 @@ uint32_t chunk_adler32(const unsigned char *p, size_t n)
     return (uint32_t)(s.b << 16 | s.a);
 }
 
-/* Bytes [from, from + len) of HDF5's shuffle of n values (the first `have` given,
- * the rest 0): byte j of value i sits at j * n + i, so the high bytes, mostly 0, line
- * up. Made a piece at a time, the chunk is never held shuffled whole: at the peak of
- * a million-agent run, two threads' whole chunks were 1 MB. A byte that is 0 in every
- * value (`bytes_used`: the or of them all) gives a plane of zeros, not gathered: counts
- * use two or three of the eight. */
-static void shuffled_piece(const uint64_t *in, size_t have, size_t n, uint64_t bytes_used,
-                           size_t from, size_t len, unsigned char *out)
+/* Bytes [first, first + len) of plane j of HDF5's shuffle of the values (the first
+ * `have` given, the rest 0): byte j of value i sits at j * n + i, so the high bytes,
+ * mostly 0, line up. Made a piece at a time, the chunk is never held shuffled whole:
+ * at the peak of a million-agent run, two threads' whole chunks were 1 MB. */
+static void plane_piece(const uint64_t *in, size_t have, int j, size_t first, size_t len,
+                        unsigned char *out)
 {
-    if (len == 0) return;              /* n may be 0 */
-    size_t j = from / n, i = from % n; /* plane (byte) and value */
-    for (size_t k = 0; k < len;) {
-        size_t run = n - i < len - k ? n - i : len - k; /* to the end of plane j */
-        size_t given = i >= have ? 0 : have - i < run ? have - i : run;
-        if (!(bytes_used >> (8 * j) & 0xFF)) given = 0;
-        unsigned shift = (unsigned)(8 * j);
-        for (size_t e = 0; e < given; e++)
-            out[k + e] = (unsigned char)(in[i + e] >> shift);
-        memset(out + k + given, 0, run - given);
-        k += run;
-        i += run;
-        if (i == n) i = 0, j++;
-    }
+    size_t given = first >= have ? 0 : have - first < len ? have - first : len;
+    unsigned shift = (unsigned)(8 * j);
+    for (size_t e = 0; e < given; e++)
+        out[e] = (unsigned char)(in[first + e] >> shift);
+    memset(out + given, 0, len - given);
 }
 
 static void unshuffle(const unsigned char *in, size_t n, unsigned char *out)
@@ -153,9 +142,9 @@ unsigned char *chunk_encode(chunk_codec *c, const void *values, size_t have, siz
          * unless it is too small to pay for the Huffman codes and their making. */
         bool own_block = n >= OWN_BLOCK_BYTES;
         if (own_block) deflate_end_block(d);
-        for (size_t from = (size_t)j * n, end = from + n; from < end; from += PIECE) {
-            size_t len = end - from < PIECE ? end - from : PIECE;
-            shuffled_piece(words, have, n, bytes_used, from, len, c->shuffled);
+        for (size_t first = 0; first < n; first += PIECE) {
+            size_t len = n - first < PIECE ? n - first : PIECE;
+            plane_piece(words, have, j, first, len, c->shuffled);
             adler_add(&check, c->shuffled, len);
             deflate_bytes(d, c->shuffled, len);
         }
