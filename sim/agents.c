@@ -130,7 +130,7 @@ void agents_merge_leavers(index_list *const *lists, int n_lists, index_list *out
     for (int k = 0; k < n_lists; k++) {
         bound[k] = at;
         if (lists[k]->n) memcpy(out->v + at, lists[k]->v, lists[k]->n * sizeof(size_t));
-        /* A thread meets its agents in ascending order (monotonic schedule, sim.c);
+        /* A thread meets its agents in ascending order (sim/partition.h);
          * a list that is not is sorted rather than trusted. */
         for (size_t j = at + 1; j < at + lists[k]->n; j++)
             if (out->v[j] < out->v[j - 1]) {

@@ -8,13 +8,6 @@
 
 #include "sim/outcomes.h"
 
-/* Agents handed to a thread at a time in the daily passes. Cost per agent varies
- * along the array (new agents are appended and are on the move; older ones are
- * mostly held or at work): a static split by halves leaves one thread idle, chunks
- * taken in turn balance the load. Which thread takes an agent never changes a
- * result (sim/module.h). */
-enum { AGENT_CHUNK = 2048 };
-
 static void register_outputs(sim *s)
 {
     const network *net = s->net;
@@ -138,13 +131,15 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
     }
     s->workers = calloc((size_t)s->n_threads, sizeof(worker));
     s->request_lists = calloc((size_t)s->n_threads, sizeof *s->request_lists);
-    s->leaver_lists = calloc((size_t)s->n_threads, sizeof *s->leaver_lists);
+    s->leaver_lists = calloc(2 * (size_t)s->n_threads, sizeof *s->leaver_lists);
+    partition_init(&s->part, s->n_threads);
     if (!s->workers || !s->request_lists || !s->leaver_lists) abort();
     for (int t = 0; t < s->n_threads; t++) {
         worker *w = &s->workers[t];
         w->thread = t;
         s->request_lists[t] = &w->requests;
-        s->leaver_lists[t] = &w->leavers;
+        s->leaver_lists[2 * t] = &w->leavers;
+        s->leaver_lists[2 * t + 1] = &w->stolen_leavers;
         w->population = counters((size_t)s->net->n_nodes * STATE_LIVE_COUNT);
         w->edge_flow = counters((size_t)s->net->n_edges + 1);
         w->extra = counters(s->extra_size + 1);
@@ -219,6 +214,7 @@ static void clear_workers(sim *s)
         memset(w->left, 0, outcomes_tally_size(s) * sizeof(int64_t));
         w->requests.n = 0; /* yesterday's, resolved */
         w->leavers.n = 0;
+        w->stolen_leavers.n = 0;
     }
 }
 
@@ -269,10 +265,11 @@ static void lap(double *acc, double *t0)
 }
 
 /* An agent in a final state after the act hooks: it leaves tonight. Counted here,
- * where its fields are in this thread's cache, rather than in a pass of its own. */
-static void count_leaver(const sim *s, worker *w, size_t i)
+ * where its fields are in this thread's cache, rather than in a pass of its own.
+ * Listed apart if it is in a chunk taken from another range: each list ascends. */
+static void count_leaver(const sim *s, worker *w, size_t i, bool own)
 {
-    index_list_push(&w->leavers, i);
+    index_list_push(own ? &w->leavers : &w->stolen_leavers, i);
     outcomes_tally_leaver(s, i, w->left);
 }
 
@@ -295,41 +292,46 @@ void sim_step(sim *s)
         }
 
     agents *ag = &s->ag;
-    long n = (long)ag->n;
+    size_t n = ag->n;
+    partition_begin_day(&s->part, n);
     /* One parallel region for plan, resolution and act: a fork/join less per day, and
-     * the grants are cleared by the thread that owns the agent. */
+     * each thread acts on the agents it planned for (sim/partition.h). */
     double t_plan = 0, t_cap = 0;
 #pragma omp parallel num_threads(s->n_threads)
     {
-        worker *w = &s->workers[omp_get_thread_num()];
+        int thread = omp_get_thread_num();
+        worker *w = &s->workers[thread];
         /* Private copies: the hooks cannot change them, so the loop keeps them close. */
         const agent_hooks plan = s->plan, act = s->act;
         uint8_t *state = ag->state, *grants = ag->grants;
         const uint16_t *at_node = ag->node;
         int64_t *population = w->population;
-#pragma omp for schedule(dynamic, AGENT_CHUNK)
-        for (long i = 0; i < n; i++) {
-            grants[i] = 0;
-            const uint8_t *next = plan.next[state[i]];
-            for (int k = next[0]; k < plan.n; k = next[k + 1])
-                plan.fn[k](s, plan.state[k], (size_t)i, w);
-        }
+        size_t lo, hi;
+        partition_walk walk = partition_walk_start(&s->part, PASS_PLAN, thread);
+        while (partition_next(&walk, &lo, &hi))
+            for (size_t i = lo; i < hi; i++) {
+                grants[i] = 0;
+                const uint8_t *next = plan.next[state[i]];
+                for (int k = next[0]; k < plan.n; k = next[k + 1])
+                    plan.fn[k](s, plan.state[k], i, w);
+            }
+#pragma omp barrier
 #pragma omp single nowait
         t_plan = now();
         capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants);
 #pragma omp single nowait
         t_cap = now();
-        /* Monotonic: a thread's chunks come in ascending order, and so its leavers. */
-#pragma omp for schedule(monotonic : dynamic, AGENT_CHUNK)
-        for (long i = 0; i < n; i++) {
-            /* A hook may change the state: the next hooks see the new one. */
-            for (int k = act.next[state[i]][0]; k < act.n; k = act.next[state[i]][k + 1])
-                act.fn[k](s, act.state[k], (size_t)i, w);
-            if (state[i] < STATE_LIVE_COUNT)
-                population[(size_t)at_node[i] * STATE_LIVE_COUNT + state[i]]++;
-            else
-                count_leaver(s, w, (size_t)i);
-        }
+        walk = partition_walk_start(&s->part, PASS_ACT, thread);
+        while (partition_next(&walk, &lo, &hi))
+            for (size_t i = lo; i < hi; i++) {
+                /* A hook may change the state: the next hooks see the new one. */
+                for (int k = act.next[state[i]][0]; k < act.n; k = act.next[state[i]][k + 1])
+                    act.fn[k](s, act.state[k], i, w);
+                if (state[i] < STATE_LIVE_COUNT)
+                    population[(size_t)at_node[i] * STATE_LIVE_COUNT + state[i]]++;
+                else
+                    count_leaver(s, w, i, walk.own);
+            }
     }
     if (n > 0) {
         tm->plan += t_plan - t0;
@@ -337,7 +339,7 @@ void sim_step(sim *s)
         t0 = t_cap;
     }
     lap(&tm->act, &t0);
-    s->agent_days += n;
+    s->agent_days += (int64_t)n;
     fold_workers(s);
     lap(&tm->fold, &t0);
     for (int m = 0; m < model_count; m++)
@@ -346,7 +348,7 @@ void sim_step(sim *s)
             lap(&tm->day_end[m], &t0);
         }
     /* No day hook changes an agent: those in final states now are the act pass's. */
-    agents_merge_leavers(s->leaver_lists, s->n_threads, &s->leavers, &s->leavers_scratch);
+    agents_merge_leavers(s->leaver_lists, 2 * s->n_threads, &s->leavers, &s->leavers_scratch);
     outcomes_record(s);
     lap(&tm->outcomes, &t0);
     s->left_system += (int64_t)agents_remove(ag, &s->leavers, s->n_threads);
@@ -383,11 +385,13 @@ void sim_free(sim *s)
         free(s->workers[t].group_events);
         free(s->workers[t].requests.v);
         free(s->workers[t].leavers.v);
+        free(s->workers[t].stolen_leavers.v);
         free(s->workers[t].left);
     }
     free(s->workers);
     free(s->request_lists);
     free(s->leaver_lists);
+    partition_free(&s->part);
     free(s->leavers_scratch.v);
     free(s->incidents);
     persist_free(&s->persist);

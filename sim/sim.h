@@ -20,6 +20,7 @@
 #include "sim/capacity.h"
 #include "sim/edge_status.h"
 #include "sim/events.h"
+#include "sim/partition.h"
 #include "sim/persist.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -47,8 +48,9 @@ struct worker {
     int64_t *incidents;    /* INCIDENT_COUNT x (n_edges + n_nodes); see sim_incident */
     int64_t *group_events; /* EVENT_COUNT x GROUP_COUNT; see sim_event */
     cap_requests requests;
-    index_list leavers; /* today's leavers among this thread's agents, ascending */
-    int64_t *left;      /* their tally (outcomes_tally_leaver) */
+    index_list leavers;        /* today's leavers in this thread's own range, ascending */
+    index_list stolen_leavers; /* and in chunks it took from other ranges, ascending */
+    int64_t *left;             /* their tally (outcomes_tally_leaver) */
     char pad[64];
 };
 
@@ -81,11 +83,12 @@ struct sim {
     int epoch; /* timeline epoch in force */
     bool epoch_changed;
     agents ag;
-    index_list leavers; /* agents in final states at the end of the day (sim_step) */
-    index_list leavers_scratch;   /* agents_merge_leavers' working space */
-    index_list **leaver_lists;    /* n_threads: &workers[t].leavers */
+    index_list leavers;         /* agents in final states at the end of the day (sim_step) */
+    index_list leavers_scratch; /* agents_merge_leavers' working space */
+    index_list **leaver_lists;  /* 2 x n_threads: each worker's leavers, stolen_leavers */
     uint32_t next_id;
     int n_threads;
+    partition part; /* which thread passes over which agents (sim/partition.h) */
     worker *workers;
     cap_requests **request_lists; /* n_threads: &workers[t].requests */
     size_t extra_size;
