@@ -39,6 +39,12 @@ typedef struct heap_item {
     int v;
 } heap_item;
 
+/* An edge's parts of the generalised cost that depend on the parameters alone. */
+typedef struct edge_base {
+    double travel, wait, falls; /* days at full speed, days waiting, expected falls */
+    int32_t fare;
+} edge_base;
+
 typedef struct behaviour_state {
     route_tables rt;
     int *in_start, *in_edges; /* incoming edges of each node */
@@ -48,7 +54,13 @@ typedef struct behaviour_state {
     float *view;              /* INFO_COUNT x RISK_COUNT x places: what each class hears today */
     float *built_from;        /* the view the tables were last built from */
     bool built;
-    double *cost;        /* scratch: per edge */
+    double *cost; /* scratch: per edge */
+    /* What edge costs are made of, the same for every group and information class:
+     * per epoch (edge_base), and per day (days, a route weight; risk_sum, the risks
+     * heard of along the edge and at its end, INFO_COUNT x RISK_COUNT x edges). */
+    edge_base *base;
+    double *days;
+    float *risk_sum;
     float *bonus_of;     /* AVERSION_COUNT x edges: stay_bonus where finite (per epoch) */
     char *target, *done; /* scratch: per node */
     heap_item *heap;     /* scratch for cost_to_go: one entry per node and edge */
@@ -150,7 +162,10 @@ static int behaviour_init(sim *s, void **state, diag *d)
     st->view = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
     st->built_from = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
     st->cost = alloc0(E, sizeof(double));
-    st->target = alloc0(V, 1);
+    st->base = alloc0(E, sizeof(edge_base));
+    st->days = alloc0(E, sizeof(double));
+    st->risk_sum = alloc0(INFO_COUNT * RISK_COUNT * E, sizeof(float));
+    st->target = alloc0(DEST_COUNT * V, 1);
     st->heap = alloc0(V + E + 1, sizeof(heap_item));
     st->done = alloc0(V, 1);
     build_incoming(st, net);
@@ -215,14 +230,15 @@ static heap_item heap_pop(heap_item *h, int *n)
  * twelve tables a day (it was O(V^2), a quarter of a small run). Each cost is the
  * least of the sums C[u] + cost[e] over finished neighbours, whatever the order
  * nodes finish in, so the values are the same as any Dijkstra's. */
-static void cost_to_go(const network *net, behaviour_state *st, const double *cost, double *C)
+static void cost_to_go(const network *net, behaviour_state *st, const char *target,
+                       const double *cost, double *C)
 {
     int n = net->n_nodes, size = 0;
     heap_item *heap = st->heap;
     for (int v = 0; v < n; v++) {
-        C[v] = st->target[v] ? 0 : INFINITY;
+        C[v] = target[v] ? 0 : INFINITY;
         st->done[v] = 0;
-        if (st->target[v]) heap_push(heap, &size, 0, v);
+        if (target[v]) heap_push(heap, &size, 0, v);
     }
     while (size > 0) {
         heap_item top = heap_pop(heap, &size);
@@ -231,7 +247,7 @@ static void cost_to_go(const network *net, behaviour_state *st, const double *co
         st->done[u] = 1;
         for (int k = st->in_start[u]; k < st->in_start[u + 1]; k++) {
             int e = st->in_edges[k], from = net->edges[e].from;
-            if (st->done[from] || st->target[from]) continue;
+            if (st->done[from] || target[from]) continue;
             double c = cost[e] + C[u];
             if (c < C[from]) {
                 C[from] = c;
@@ -241,32 +257,63 @@ static void cost_to_go(const network *net, behaviour_state *st, const double *co
     }
 }
 
-static void mark_targets(const sim *s, behaviour_state *st, int dest)
+/* Where each destination's routes end (DEST_COUNT x nodes). */
+static void mark_targets(const sim *s, behaviour_state *st)
 {
-    for (int v = 0; v < s->net->n_nodes; v++)
-        st->target[v] = dest == DEST_US ? s->net->nodes[v].kind == NODE_EXIT : labour_is_farm(s, v);
+    int V = s->net->n_nodes;
+    for (int dest = 0; dest < DEST_COUNT; dest++)
+        for (int v = 0; v < V; v++)
+            st->target[(size_t)dest * (size_t)V + (size_t)v] =
+                dest == DEST_US ? s->net->nodes[v].kind == NODE_EXIT : labour_is_farm(s, v);
+}
+
+/* The parts of edge costs that depend on the parameters alone (a new epoch). */
+static void fill_edge_base(const sim *s, behaviour_state *st, const movement_params *mp)
+{
+    for (int e = 0; e < s->net->n_edges; e++) {
+        const edge *ed = &s->net->edges[e];
+        st->base[e] = (edge_base){.travel = movement_travel_days(mp, ed),
+                                  .wait = movement_wait_days(mp, ed),
+                                  .falls = movement_expected_falls(mp, ed),
+                                  .fare = movement_fare(mp, ed)};
+    }
+}
+
+/* Today's parts of edge costs shared by every group: the days an edge takes and the
+ * risks heard of along it and at its end, for each information class. */
+static void fill_edge_day(const sim *s, behaviour_state *st)
+{
+    const network *net = s->net;
+    const edge_status *es = &s->edge_status;
+    size_t E = (size_t)net->n_edges, P = sim_n_places(s);
+    for (int e = 0; e < net->n_edges; e++) {
+        /* Closures and slowdowns (hazards): travel / speed; a closed edge costs the
+         * days until it is expected to reopen, or is out of the tables. */
+        double days = st->base[e].travel / es->today.speed[e] + st->base[e].wait;
+        st->days[e] = edge_status_route_weight(es, e, s->day, days);
+    }
+    for (int info = 0; info < INFO_COUNT; info++)
+        for (int r = 0; r < RISK_COUNT; r++) {
+            const float *view = st->view + ((size_t)info * RISK_COUNT + (size_t)r) * P;
+            float *sum = st->risk_sum + ((size_t)info * RISK_COUNT + (size_t)r) * E;
+            for (int e = 0; e < net->n_edges; e++)
+                sum[e] = view[sim_place_edge(s, e)] + view[sim_place_node(s, net->edges[e].to)];
+        }
 }
 
 /* Generalised cost of each edge for one group and information class. */
-static void edge_costs(const sim *s, behaviour_state *st, const movement_params *mp,
-                       const group_weights *g, int info)
+static void edge_costs(const sim *s, behaviour_state *st, const group_weights *g, int info)
 {
-    const network *net = s->net;
-    size_t P = sim_n_places(s);
-    const float *view = st->view + (size_t)info * RISK_COUNT * P;
-    for (int e = 0; e < net->n_edges; e++) {
-        const edge *ed = &net->edges[e];
-        /* Closures and slowdowns (hazards): travel / speed; a closed edge costs the
-         * days until it is expected to reopen, or is out of the tables. */
-        const edge_status *es = &s->edge_status;
-        double days =
-            movement_travel_days(mp, ed) / es->today.speed[e] + movement_wait_days(mp, ed);
-        days = edge_status_route_weight(es, e, s->day, days);
-        double c = g->time * days + g->money_per_1000 * movement_fare(mp, ed) / 1000.0 +
-                   g->injury * movement_expected_falls(mp, ed) * es->today.hazard[e];
+    const edge_status *es = &s->edge_status;
+    size_t E = (size_t)s->net->n_edges;
+    const float *risk_sum = st->risk_sum + (size_t)info * RISK_COUNT * E;
+    for (size_t e = 0; e < E; e++) {
+        const edge_base *b = &st->base[e];
+        double days = st->days[e];
+        double c = g->time * days + g->money_per_1000 * b->fare / 1000.0 +
+                   g->injury * b->falls * es->today.hazard[e];
         for (int r = 0; r < RISK_COUNT; r++)
-            c += g->risk[r] * (view[(size_t)r * P + sim_place_edge(s, e)] +
-                               view[(size_t)r * P + sim_place_node(s, ed->to)]);
+            c += g->risk[r] * risk_sum[(size_t)r * E + e];
         st->cost[e] = isfinite(days) ? c : INFINITY;
     }
 }
@@ -304,8 +351,7 @@ static void fill_bonus(const sim *s, behaviour_state *st, const movement_params 
     }
 }
 
-static void fill_weights(const sim *s, behaviour_state *st, const behaviour_params *p, int a,
-                         int t)
+static void fill_weights(const sim *s, behaviour_state *st, const behaviour_params *p, int a, int t)
 {
     const network *net = s->net;
     size_t E = (size_t)net->n_edges;
@@ -352,6 +398,9 @@ static void behaviour_day_start(sim *s, void *state)
     memcpy(st->built_from, st->view, view_bytes);
     st->built = true;
     st->rt.no_bonus = !p->on;
+    if (s->epoch_changed) fill_edge_base(s, st, mp);
+    fill_edge_day(s, st);
+    mark_targets(s, st);
     for (int v = 0; v < s->net->n_nodes; v++) {
         st->rt.max_fare[v] = 0;
         for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {
@@ -365,12 +414,11 @@ static void behaviour_day_start(sim *s, void *state)
         const group_weights *g = p->on ? &p->groups[a] : &time_only;
         if (s->epoch_changed && p->on) fill_bonus(s, st, mp, p, g, a);
         for (int info = 0; info < INFO_COUNT; info++) {
-            edge_costs(s, st, mp, g, info);
+            edge_costs(s, st, g, info);
             for (int dest = 0; dest < DEST_COUNT; dest++) {
                 int t = (dest * AVERSION_COUNT + a) * INFO_COUNT + info;
-                mark_targets(s, st, dest);
-                cost_to_go(s->net, st, st->cost,
-                           st->rt.cost_to_go + (size_t)t * (size_t)s->net->n_nodes);
+                cost_to_go(s->net, st, st->target + (size_t)dest * (size_t)s->net->n_nodes,
+                           st->cost, st->rt.cost_to_go + (size_t)t * (size_t)s->net->n_nodes);
                 fill_weights(s, st, p, a, t);
             }
         }
@@ -439,6 +487,9 @@ static void behaviour_free_state(void *state)
     free(st->view);
     free(st->built_from);
     free(st->cost);
+    free(st->base);
+    free(st->days);
+    free(st->risk_sum);
     free(st->target);
     free(st->heap);
     free(st->done);
