@@ -105,8 +105,7 @@ static void select_first(const segments *s, size_t n, size_t k, const uint32_t *
     }
 }
 
-/* Scratch sized for n_lists lists and the table's resources. */
-static void ensure_scratch(capacity_table *t, int n_lists)
+void capacity_prepare(capacity_table *t, int n_lists)
 {
     size_t need = ((size_t)t->n + 1) * (size_t)n_lists;
     if (t->offsets && t->offsets_cap >= need) return;
@@ -122,41 +121,25 @@ static void ensure_scratch(capacity_table *t, int n_lists)
     if (!t->offsets || !t->fill || !t->seg_start || !t->seg_end) abort();
 }
 
-/* The steps of capacity_resolve, each on one list or one resource. List k's row of
- * offsets (R + 1 entries) first holds its counts, then where each resource begins. */
+/* List k's row of offsets or fill (R + 1 entries). */
 static size_t *row(const capacity_table *t, size_t *base, int k)
 {
     return base + (size_t)k * ((size_t)t->n + 1);
 }
 
-static void count_list(capacity_table *t, const cap_requests *list, int k)
-{
-    size_t *count = row(t, t->offsets, k);
-    memset(count, 0, ((size_t)t->n + 1) * sizeof(size_t));
-    for (size_t j = 0; j < list->n; j++)
-        count[list->v[j].resource]++;
-}
-
-/* Counts become offsets within each list, and the totals per resource. */
-static void make_offsets(capacity_table *t, cap_requests *const *lists, int n_lists)
+/* The totals per resource, and each resource's segments, list by list
+ * (grant_resource), from the grouped lists' offsets. */
+static void make_segments(capacity_table *t, cap_requests *const *lists, int n_lists)
 {
     uint32_t R = t->n;
     for (uint32_t r = 0; r < R; r++) {
         t->requested[r] = 0;
-        for (int k = 0; k < n_lists; k++)
-            t->requested[r] += (int64_t)row(t, t->offsets, k)[r];
+        for (int k = 0; k < n_lists; k++) {
+            const size_t *off = row(t, t->offsets, k);
+            t->requested[r] += (int64_t)(off[r + 1] - off[r]);
+        }
         t->granted[r] = 0;
     }
-    for (int k = 0; k < n_lists; k++) {
-        size_t *off = row(t, t->offsets, k), at = 0;
-        for (uint32_t r = 0; r < R; r++) {
-            size_t c = off[r];
-            off[r] = at;
-            at += c;
-        }
-        off[R] = lists[k]->n;
-    }
-    /* Each resource's segments, list by list (grant_resource). */
     for (uint32_t r = 0; r < R; r++) {
         cap_request **start = t->seg_start + (size_t)r * (size_t)n_lists;
         size_t *end = t->seg_end + (size_t)r * (size_t)n_lists, n = 0;
@@ -170,12 +153,22 @@ static void make_offsets(capacity_table *t, cap_requests *const *lists, int n_li
     }
 }
 
-/* Groups list k by resource in place (American flag sort: each request is moved
- * straight to its resource's next free place). */
-static void group_list(capacity_table *t, cap_requests *list, int k)
+/* In place, by American flag sort: each request is moved straight to its resource's
+ * next free place. The list's row of offsets first holds its counts, then where each
+ * resource begins (R + 1 entries: the last is the list's length). */
+void capacity_group(capacity_table *t, cap_requests *list, int k)
 {
     uint32_t R = t->n;
-    const size_t *off = row(t, t->offsets, k);
+    size_t *off = row(t, t->offsets, k), at = 0;
+    memset(off, 0, ((size_t)R + 1) * sizeof(size_t));
+    for (size_t j = 0; j < list->n; j++)
+        off[list->v[j].resource]++;
+    for (uint32_t r = 0; r < R; r++) {
+        size_t c = off[r];
+        off[r] = at;
+        at += c;
+    }
+    off[R] = list->n;
     size_t *fill = row(t, t->fill, k);
     memcpy(fill, off, ((size_t)R + 1) * sizeof(size_t));
     cap_request *v = list->v;
@@ -210,18 +203,18 @@ static void grant_resource(capacity_table *t, int n_lists, uint32_t r, const uin
         }
 }
 
-/* Below this many requests one thread resolves them: four more barriers cost more than
- * the work (a 10,000-agent day asks for a few thousand things). */
+/* Below this many requests one thread resolves them: a barrier costs more than the
+ * work (a 10,000-agent day asks for a few thousand things). */
 enum { PARALLEL_MIN_REQUESTS = 50000 };
 
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants)
 {
     /* Every construct here is orphaned: inside a parallel region the whole team
-     * shares the work (lists, then resources); outside one a team of one does it.
-     * The lists are complete (planning ended at a barrier) and nothing here changes
-     * their lengths, so every thread counts the same total and takes the same branch
-     * without a barrier of its own. */
+     * shares the work (resources); outside one a team of one does it. The lists are
+     * complete and grouped (planning ended at a barrier) and nothing here changes their
+     * lengths, so every thread counts the same total and takes the same branch without
+     * a barrier of its own. */
     uint32_t R = t->n;
     size_t total = 0;
     for (int k = 0; k < n_lists; k++)
@@ -229,27 +222,14 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
     if (total < PARALLEL_MIN_REQUESTS) {
 #pragma omp single
         {
-            ensure_scratch(t, n_lists);
-            for (int k = 0; k < n_lists; k++)
-                count_list(t, lists[k], k);
-            make_offsets(t, lists, n_lists);
-            for (int k = 0; k < n_lists; k++)
-                group_list(t, lists[k], k);
+            make_segments(t, lists, n_lists);
             for (uint32_t r = 0; r < R; r++)
                 grant_resource(t, n_lists, r, ids, grants);
         }
         return;
     }
 #pragma omp single
-    ensure_scratch(t, n_lists);
-#pragma omp for schedule(static)
-    for (int k = 0; k < n_lists; k++)
-        count_list(t, lists[k], k);
-#pragma omp single
-    make_offsets(t, lists, n_lists);
-#pragma omp for schedule(static)
-    for (int k = 0; k < n_lists; k++)
-        group_list(t, lists[k], k);
+    make_segments(t, lists, n_lists);
 #pragma omp for schedule(dynamic, 1)
     for (uint32_t r = 0; r < R; r++)
         grant_resource(t, n_lists, r, ids, grants);

@@ -53,11 +53,20 @@ void capacity_free(capacity_table *t);
 
 void cap_requests_push(cap_requests *q, cap_request r);
 
+/* Scratch for n_lists request lists, kept from day to day. Call it serially before
+ * the lists are grouped (it allocates only the first time, or for more lists). */
+void capacity_prepare(capacity_table *t, int n_lists);
+
+/* Groups list k by resource, in place. Each list's owner groups it once its requests
+ * are all made, while its entries are in that thread's cache and in parallel with the
+ * other lists' owners; any thread may group any list, each list once. */
+void capacity_group(capacity_table *t, cap_requests *list, int k);
+
 /* Grants, for each resource, the first `capacity` of the union of the request lists
- * in (priority, agent id, slot) order, setting grant bits. The lists keep their
- * requests (grouped by resource): the caller empties them (n = 0) before the next
- * round. ids[index] is the id of the agent at `index` (agents.id).
- * Call it from every thread of a parallel region at once, once every list is complete
+ * in (priority, agent id, slot) order, setting grant bits. Every list must be grouped
+ * (capacity_group). The lists keep their requests: the caller empties them (n = 0)
+ * before the next round. ids[index] is the id of the agent at `index` (agents.id).
+ * Call it from every thread of a parallel region at once, once every list is grouped
  * and none is written (after a barrier; they share the work), or outside one. */
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants);

@@ -294,6 +294,7 @@ void sim_step(sim *s)
     agents *ag = &s->ag;
     size_t n = ag->n;
     partition_begin_day(&s->part, n);
+    capacity_prepare(&s->caps, s->n_threads);
     /* One parallel region for plan, resolution and act: a fork/join less per day, and
      * each thread acts on the agents it planned for (sim/partition.h). */
     double t_plan = 0, t_cap = 0;
@@ -315,6 +316,9 @@ void sim_step(sim *s)
                 for (int k = next[0]; k < plan.n; k = next[k + 1])
                     plan.fn[k](s, plan.state[k], i, w);
             }
+        /* Each thread groups its own requests, every list once whatever the team. */
+        for (int k = thread; k < s->n_threads; k += omp_get_num_threads())
+            capacity_group(&s->caps, s->request_lists[k], k);
 #pragma omp barrier
 #pragma omp single nowait
         t_plan = now();

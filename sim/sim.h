@@ -3,8 +3,10 @@
  * One simulated day:
  *   1. switch the timeline epoch if one begins today
  *   2. day_start of every module (serial)
- *   3. agent_plan of every module, per agent (OpenMP parallel, no locks)
- *   4. capacity resolution (serial, by random priority)
+ *   3. agent_plan of every module, per agent (OpenMP parallel, no locks, each thread
+ *      over its range of the store: sim/partition.h); each thread groups its
+ *      capacity requests by resource
+ *   4. capacity resolution (by random priority; one thread below 50,000 requests)
  *   5. agent_act of every module, per agent (parallel); the engine then counts the
  *      agent in population[node,state], or, in a final state, lists and tallies it
  *      as a leaver

@@ -1,6 +1,7 @@
 /* Engine building blocks: random streams, capacity resolution, agent storage. */
 #include <criterion/criterion.h>
 #include <gsl/gsl_randist.h>
+#include <omp.h>
 #include <string.h>
 
 #include "sim/agents.h"
@@ -58,6 +59,16 @@ Test(rng, gsl_adapter_is_reproducible)
     gsl_rng_free(r);
 }
 
+/* Groups each list, as its thread does after planning, and resolves. */
+static void resolve(capacity_table *t, cap_requests *const *lists, int n_lists, const uint32_t *ids,
+                    uint8_t *grants)
+{
+    capacity_prepare(t, n_lists);
+    for (int k = 0; k < n_lists; k++)
+        capacity_group(t, lists[k], k);
+    capacity_resolve(t, lists, n_lists, ids, grants);
+}
+
 /* Capacity goes to the lowest priorities, whatever the order of the requests and
  * however they are split across threads. */
 Test(capacity, grants_by_priority_independent_of_thread_split)
@@ -78,7 +89,7 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     uint32_t ids[10];
     for (uint32_t i = 0; i < 10; i++)
         ids[i] = 100 + i;
-    capacity_resolve(&t, (cap_requests *const[]){&one[0]}, 1, ids, grants_a);
+    resolve(&t, (cap_requests *const[]){&one[0]}, 1, ids, grants_a);
     cr_assert_eq(t.granted[base], 3);
     cr_assert_eq(t.requested[base], 9);
     cr_assert_eq(t.granted[base + 1], 0, "zero capacity grants nothing");
@@ -86,8 +97,7 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     cap_requests three[3] = {{0}};
     for (int i = 9; i >= 0; i--)
         cap_requests_push(&three[i % 3], reqs[i]);
-    capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids,
-                     grants_b);
+    resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids, grants_b);
     cr_assert(memcmp(grants_a, grants_b, sizeof grants_a) == 0);
     /* The three granted are the three lowest priorities among resource `base`. */
     int granted = 0;
@@ -109,8 +119,7 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     reqs[4].priority = reqs[6].priority = 0; /* i = 0 has priority 0 too, id 100 */
     for (int i = 0; i < 9; i++)
         cap_requests_push(&three[i % 3], reqs[i]);
-    capacity_resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids,
-                     grants_c);
+    resolve(&t, (cap_requests *const[]){&three[0], &three[1], &three[2]}, 3, ids, grants_c);
     for (int i = 0; i < 10; i++)
         cr_assert_eq(grants_c[i] != 0, i == 6, "agent %d", i);
     free(one[0].v);
@@ -133,8 +142,9 @@ static int by_order(const void *pa, const void *pb)
 }
 
 /* Above 50,000 requests two threads share the resolution (each list grouped in place
- * by its thread, resources shared out, grants with an atomic or); it must grant what one thread grants. Agents ask for two resources
- * each, so two threads may set bits of one agent's byte. */
+ * by its thread, resources shared out, grants with an atomic or); it must grant what
+ * one thread grants. Agents ask for two resources each, so two threads may set bits
+ * of one agent's byte. */
 Test(capacity, shared_by_two_threads_grants_what_one_grants)
 {
     enum { AGENTS = 40000, RESOURCES = 7 };
@@ -171,13 +181,21 @@ Test(capacity, shared_by_two_threads_grants_what_one_grants)
         if ((int64_t)taken < t.capacity[all[j].resource])
             expected[all[j].index] |= (uint8_t)(1u << all[j].slot);
     }
-    capacity_resolve(&t, (cap_requests *const[]){&lists[0][0], &lists[0][1]}, 2, ids, one_thread);
+    resolve(&t, (cap_requests *const[]){&lists[0][0], &lists[0][1]}, 2, ids, one_thread);
     cr_assert(memcmp(one_thread, expected, sizeof expected) == 0, "grants as a full sort gives");
     int64_t granted = 0;
     for (uint32_t r = 0; r < RESOURCES; r++)
         granted += t.granted[base + r];
+    cap_requests *const second[2] = {&lists[1][0], &lists[1][1]};
+    capacity_prepare(&t, 2);
 #pragma omp parallel num_threads(2)
-    capacity_resolve(&t, (cap_requests *const[]){&lists[1][0], &lists[1][1]}, 2, ids, two_threads);
+    {
+        /* As in the day's region: each thread groups its list, then a barrier. */
+        for (int k = omp_get_thread_num(); k < 2; k += omp_get_num_threads())
+            capacity_group(&t, second[k], k);
+#pragma omp barrier
+        capacity_resolve(&t, second, 2, ids, two_threads);
+    }
     cr_assert(memcmp(one_thread, two_threads, sizeof one_thread) == 0);
     int64_t granted2 = 0, bits_set = 0;
     for (uint32_t r = 0; r < RESOURCES; r++)
