@@ -1,5 +1,6 @@
 #include "sim/capacity.h"
 
+#include <omp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,27 +211,28 @@ enum { PARALLEL_MIN_REQUESTS = 50000 };
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants)
 {
-    /* Every construct here is orphaned: inside a parallel region the whole team
-     * shares the work (resources); outside one a team of one does it. The lists are
-     * complete and grouped (planning ended at a barrier) and nothing here changes their
-     * lengths, so every thread counts the same total and takes the same branch without
-     * a barrier of its own. */
-    uint32_t R = t->n;
-    size_t total = 0;
-    for (int k = 0; k < n_lists; k++)
-        total += lists[k]->n;
-    if (total < PARALLEL_MIN_REQUESTS) {
-#pragma omp single
-        {
+    /* The last thread to arrive sees every list complete and grouped (its acquire meets
+     * the others' releases). A small day it resolves alone while the others wait at
+     * the barrier below: the threads meet once between the passes, not twice. The
+     * constructs are orphaned: inside a parallel region the team shares the work of a
+     * large day (resources); outside one a team of one does it all. */
+    if (__atomic_add_fetch(&t->arrived, 1, __ATOMIC_ACQ_REL) == omp_get_num_threads()) {
+        t->arrived = 0; /* everyone is here: nobody counts again before the next round */
+        size_t total = 0;
+        for (int k = 0; k < n_lists; k++)
+            total += lists[k]->n;
+        t->shared = total >= PARALLEL_MIN_REQUESTS;
+        if (!t->shared) {
             make_segments(t, lists, n_lists);
-            for (uint32_t r = 0; r < R; r++)
+            for (uint32_t r = 0; r < t->n; r++)
                 grant_resource(t, n_lists, r, ids, grants);
         }
-        return;
     }
+#pragma omp barrier
+    if (!t->shared) return;
 #pragma omp single
     make_segments(t, lists, n_lists);
 #pragma omp for schedule(dynamic, 1)
-    for (uint32_t r = 0; r < R; r++)
+    for (uint32_t r = 0; r < t->n; r++)
         grant_resource(t, n_lists, r, ids, grants);
 }

@@ -10,6 +10,7 @@
 #ifndef RUMBO_CAPACITY_H
 #define RUMBO_CAPACITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,8 @@ typedef struct capacity_table {
     cap_request **seg_start;
     size_t *seg_end;
     size_t offsets_cap;
+    int arrived; /* threads in capacity_resolve so far this round */
+    bool shared; /* this round's requests are many: the team shares the resolution */
 } capacity_table;
 
 /* Reserves `count` consecutive resources and returns the first id. */
@@ -63,11 +66,13 @@ void capacity_prepare(capacity_table *t, int n_lists);
 void capacity_group(capacity_table *t, cap_requests *list, int k);
 
 /* Grants, for each resource, the first `capacity` of the union of the request lists
- * in (priority, agent id, slot) order, setting grant bits. Every list must be grouped
- * (capacity_group). The lists keep their requests: the caller empties them (n = 0)
- * before the next round. ids[index] is the id of the agent at `index` (agents.id).
- * Call it from every thread of a parallel region at once, once every list is grouped
- * and none is written (after a barrier; they share the work), or outside one. */
+ * in (priority, agent id, slot) order, setting grant bits. The lists keep their
+ * requests: the caller empties them (n = 0) before the next round. ids[index] is the
+ * id of the agent at `index` (agents.id).
+ * Call it from every thread of a parallel region (or outside one), each thread once
+ * the lists it groups are grouped (capacity_group) and it will write no list again;
+ * no barrier is needed before it: it waits for the last thread, and returns on every
+ * thread once every grant is set. */
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants);
 

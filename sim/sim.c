@@ -215,6 +215,7 @@ static void clear_workers(sim *s)
         w->requests.n = 0; /* yesterday's, resolved */
         w->leavers.n = 0;
         w->stolen_leavers.n = 0;
+        w->plan_end = 0; /* a thread missing from the team leaves it so */
     }
 }
 
@@ -297,7 +298,7 @@ void sim_step(sim *s)
     capacity_prepare(&s->caps, s->n_threads);
     /* One parallel region for plan, resolution and act: a fork/join less per day, and
      * each thread acts on the agents it planned for (sim/partition.h). */
-    double t_plan = 0, t_cap = 0;
+    double t_cap = 0;
 #pragma omp parallel num_threads(s->n_threads)
     {
         int thread = omp_get_thread_num();
@@ -319,9 +320,7 @@ void sim_step(sim *s)
         /* Each thread groups its own requests, every list once whatever the team. */
         for (int k = thread; k < s->n_threads; k += omp_get_num_threads())
             capacity_group(&s->caps, s->request_lists[k], k);
-#pragma omp barrier
-#pragma omp single nowait
-        t_plan = now();
+        w->plan_end = now();
         capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants);
 #pragma omp single nowait
         t_cap = now();
@@ -337,6 +336,10 @@ void sim_step(sim *s)
                     count_leaver(s, w, i, walk.own);
             }
     }
+    /* Planning ends with the last thread's (the resolution waits for it). */
+    double t_plan = t0;
+    for (int t = 0; t < s->n_threads; t++)
+        if (s->workers[t].plan_end > t_plan) t_plan = s->workers[t].plan_end;
     if (n > 0) {
         tm->plan += t_plan - t0;
         tm->capacity += t_cap - t_plan;

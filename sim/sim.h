@@ -53,6 +53,7 @@ struct worker {
     index_list leavers;        /* today's leavers in this thread's own range, ascending */
     index_list stolen_leavers; /* and in chunks it took from other ranges, ascending */
     int64_t *left;             /* their tally (outcomes_tally_leaver) */
+    double plan_end;           /* when its plan pass ended today (timing only) */
     char pad[64];
 };
 
