@@ -21,13 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis/stats.h"
 #include "models/models.h"
 #include "sim/cli.h"
+#include "sim/clock.h"
 #include "sim/output.h"
 #include "sim/self.h"
 #include "sim/sim.h"
@@ -74,13 +74,6 @@ typedef struct bench_result {
     double rss_bytes, bytes_per_agent, soa_bytes_per_agent;
     sim_timing timing; /* over the measured days */
 } bench_result;
-
-static double wall(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Peak resident set (VmHWM) in bytes; 0 if unknown. */
 static double peak_rss(void)
@@ -175,7 +168,7 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     /* In its own process (isolated): the peak from here on is this run's. */
     reset_peak_rss();
     sim s;
-    double t_start = wall();
+    double t_start = clock_seconds();
     if (sim_init(&s, &sc, 0, threads, d)) return -1;
     /* As `rumbo run` does: the file is made before the run, written after it. */
     run_info info = {sc.yaml, sc.name, sc.seed, 1, 0, sc.start, sc.days};
@@ -186,7 +179,7 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
         return -1;
     }
     output_set_threads(out, threads);
-    double open_seconds = wall() - t_start;
+    double open_seconds = clock_seconds() - t_start;
     /* Peak live agents over the whole run, as the peak memory is (the labour season
      * can fill the system beyond what the measured days see). */
     while (s.day < o->warmup) {
@@ -195,7 +188,7 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     }
     sim_timing before = s.timing;
     int64_t ad0 = s.agent_days;
-    double t0 = wall();
+    double t0 = clock_seconds();
     double *day_rate = calloc((size_t)o->days, sizeof(double));
     if (!day_rate) abort();
     int n_days = 0;
@@ -203,13 +196,13 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
      * output column's, as the writing at the end is. */
     while (s.day < sc.days) {
         int64_t ad = s.agent_days;
-        double t_day = wall(), seal = s.timing.seal;
+        double t_day = clock_seconds(), seal = s.timing.seal;
         sim_step(&s);
-        t_day = wall() - t_day - (s.timing.seal - seal);
+        t_day = clock_seconds() - t_day - (s.timing.seal - seal);
         if (t_day > 0) day_rate[n_days++] = (double)(s.agent_days - ad) / t_day;
         if ((double)s.ag.n > r->peak_live) r->peak_live = (double)s.ag.n;
     }
-    r->seconds = wall() - t0 - (s.timing.seal - before.seal);
+    r->seconds = clock_seconds() - t0 - (s.timing.seal - before.seal);
     r->median_rate = n_days > 0 ? stats_median(day_rate, (size_t)n_days) : 0;
     free(day_rate);
     r->agent_days = (double)(s.agent_days - ad0);
@@ -225,10 +218,10 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     r->soa_bytes_per_agent =
         r->peak_live > 0 ? (double)s.ag.cap * (double)agents_bytes_per_agent() / r->peak_live : 0;
     sim_release_agents(&s); /* as rumbo run does before writing */
-    double t_out = wall();
+    double t_out = clock_seconds();
     int rc = output_write_member(out, 0, &s.out, d);
     output_close(out, false, d); /* the file is deleted, written or not */
-    double write_seconds = wall() - t_out;
+    double write_seconds = clock_seconds() - t_out;
     r->run_seconds = t_out - t_start;
     /* Output is also the file's layout and the past blocks of days compressed during
      * the run (sim_step). */

@@ -2,14 +2,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "sim/clock.h"
 
 static void *alloc0(size_t n, size_t size)
 {
@@ -125,8 +119,12 @@ void partition_begin_day(partition *p, size_t n)
 
 partition_walk partition_walk_start(partition *p, int pass, int thread)
 {
-    return (partition_walk){
-        .p = p, .pass = pass, .thread = thread, .range = thread, .own = true, .start = now()};
+    return (partition_walk){.p = p,
+                            .pass = pass,
+                            .thread = thread,
+                            .range = thread,
+                            .own = true,
+                            .start = clock_seconds()};
 }
 
 /* Claims the next chunk of range r in the walk's pass, if any is left. */
@@ -154,7 +152,7 @@ bool partition_next(partition_walk *w, size_t *lo, size_t *hi)
         /* Own range done: its time per agent is tomorrow's estimate. Each thread
          * writes only its own entries; they are read after the region. */
         size_t k = (size_t)w->pass * (size_t)p->n + (size_t)w->thread;
-        p->own_time[k] = now() - w->start;
+        p->own_time[k] = clock_seconds() - w->start;
         p->own_agents[k] = w->done;
         w->stealing = true;
         w->own = false;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "sim/clock.h"
 #include "sim/outcomes.h"
 
 static void register_outputs(sim *s)
@@ -250,17 +250,10 @@ static void fold_workers(sim *s)
             s->incidents[k] += s->workers[t].incidents[k];
 }
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Adds the time since *t0 to *acc and restarts the clock. */
 static void lap(double *acc, double *t0)
 {
-    double t = now();
+    double t = clock_seconds();
     *acc += t - *t0;
     *t0 = t;
 }
@@ -278,7 +271,7 @@ void sim_step(sim *s)
 {
     if (s->ag.n > 0 && !s->ag.state) abort(); /* after sim_release_agents */
     sim_timing *tm = &s->timing;
-    double t0 = now();
+    double t0 = clock_seconds();
     int epoch = scenario_epoch_of_day(s->sc, s->day);
     s->epoch_changed = s->day == 0 || epoch != s->epoch || s->restored;
     s->restored = false;
@@ -320,10 +313,10 @@ void sim_step(sim *s)
         /* Each thread groups its own requests, every list once whatever the team. */
         for (int k = thread; k < s->n_threads; k += omp_get_num_threads())
             capacity_group(&s->caps, s->request_lists[k], k);
-        w->plan_end = now();
+        w->plan_end = clock_seconds();
         capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants);
 #pragma omp single nowait
-        t_cap = now();
+        t_cap = clock_seconds();
         walk = partition_walk_start(&s->part, PASS_ACT, thread);
         while (partition_next(&walk, &lo, &hi))
             for (size_t i = lo; i < hi; i++) {
