@@ -61,10 +61,11 @@ typedef struct behaviour_state {
     edge_base *base;
     double *days;
     float *risk_sum;
-    float *bonus_of;     /* AVERSION_COUNT x edges: stay_bonus where finite (per epoch) */
-    char *target, *done; /* scratch: per node */
-    heap_item *heap;     /* scratch for cost_to_go: one entry per node and edge */
-    size_t visits_off;   /* extra counters: arrivals at each node today */
+    float *bonus_of;   /* AVERSION_COUNT x edges: stay_bonus where finite (per epoch) */
+    char *target;      /* DEST_COUNT x nodes: where each destination's routes end */
+    char *done;        /* scratch: per node */
+    heap_item *heap;   /* scratch for cost_to_go: one entry per node and edge */
+    size_t visits_off; /* extra counters: arrivals at each node today */
     series *s_risk_edge, *s_risk_node;
 } behaviour_state;
 
@@ -404,7 +405,7 @@ static void behaviour_day_start(sim *s, void *state)
     for (int v = 0; v < s->net->n_nodes; v++) {
         st->rt.max_fare[v] = 0;
         for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {
-            int32_t fare = movement_fare(mp, &s->net->edges[s->net->out_edges[k]]);
+            int32_t fare = st->base[s->net->out_edges[k]].fare;
             if (fare > st->rt.max_fare[v]) st->rt.max_fare[v] = fare;
         }
     }

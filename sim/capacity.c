@@ -133,6 +133,8 @@ static size_t *row(const capacity_table *t, size_t *base, int k)
 static void make_segments(capacity_table *t, cap_requests *const *lists, int n_lists)
 {
     uint32_t R = t->n;
+    for (int k = 0; k < n_lists; k++)
+        if (row(t, t->offsets, k)[R] != lists[k]->n) abort(); /* a list not grouped */
     for (uint32_t r = 0; r < R; r++) {
         t->requested[r] = 0;
         for (int k = 0; k < n_lists; k++) {

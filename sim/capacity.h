@@ -36,9 +36,9 @@ typedef struct capacity_table {
     int64_t *granted;  /* per resource, filled by capacity_resolve */
     int64_t *requested;
     uint32_t n;
-    /* Scratch for capacity_resolve, kept from day to day (not state), lists x (n + 1):
-     * where each list's requests for a resource begin once grouped, and the next free
-     * place while grouping. */
+    /* Kept from day to day (not state), lists x (n + 1): where each list's requests for
+     * a resource begin, as capacity_group leaves them for capacity_resolve (the last
+     * entry: the list's length), and the next free place while grouping. */
     size_t *offsets, *fill;
     /* resources x lists: where each list's requests for a resource begin, once
      * grouped, and the running total of their counts (a resource's requests seen as

@@ -80,7 +80,7 @@ static double position_of_cost(const partition *p, size_t n, double target)
     return (double)n;
 }
 
-/* Bounds on whole cache lines of the 1-byte fields: 64 agents. */
+/* Bounds on multiples of 64 agents (a cache line of a 1-byte field; sim/partition.h). */
 static size_t round_to_line(double x)
 {
     return (size_t)(x / 64 + 0.5) * 64;

@@ -53,7 +53,8 @@ typedef struct partition_walk {
 
 /* Agents claimed at a time: a few microseconds of work, so that the last claims of a
  * pass leave the threads finishing within that much of each other. A multiple of 64,
- * so that no cache line of a 1-byte field holds two threads' agents. */
+ * as the bounds are: a bound then shares at most one cache line of each field
+ * between two threads (the fields' arrays are not themselves line-aligned). */
 enum { PARTITION_CHUNK = 256 };
 
 void partition_init(partition *p, int n_threads);

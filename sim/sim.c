@@ -289,8 +289,9 @@ void sim_step(sim *s)
     size_t n = ag->n;
     partition_begin_day(&s->part, n);
     capacity_prepare(&s->caps, s->n_threads);
-    /* One parallel region for plan, resolution and act: a fork/join less per day, and
-     * each thread acts on the agents it planned for (sim/partition.h). */
+    /* One parallel region for plan, resolution and act: a fork/join less per day. Each
+     * thread passes over much the same range in both passes, for its cache; nothing
+     * relies on it (sim/partition.h, sim/module.h). */
     double t_cap = 0;
 #pragma omp parallel num_threads(s->n_threads)
     {

@@ -72,8 +72,11 @@ typedef struct agent_hooks {
 } agent_hooks;
 
 typedef struct sim_timing {
-    double day_start[16], day_end[16];     /* per module, by index in model_table */
-    double plan, capacity, act;            /* the parallel agent passes and resolution between */
+    double day_start[16], day_end[16]; /* per module, by index in model_table */
+    /* The parallel agent passes and the resolution between. `plan` runs from the end of
+     * the day_start hooks to the last thread's end of planning, its requests grouped;
+     * `capacity` from there to the first thread's leaving the resolution. */
+    double plan, capacity, act;
     double clear, fold, outcomes, compact; /* engine bookkeeping */
     double seal;                           /* output: compressing past blocks of days */
 } sim_timing;

@@ -87,6 +87,21 @@ def test_more_threads_than_cores_or_request_lists(tmp):
     assert_same_datasets(one, many)
 
 
+def test_team_smaller_than_threads_asked(tmp):
+    """OpenMP may give fewer threads than --threads (OMP_THREAD_LIMIT, a busy node):
+    the missing threads' ranges of agents and request lists are taken by those present,
+    and the file is the same as a 1-thread run's."""
+    one = run_to(tmp, TINY, "--days", "40", "--threads", "1", name="one.h5")
+    out = os.path.join(tmp, "limited.h5")
+    run("run", TINY, "-o", out, "--quiet", "--days", "40", "--threads", "3", check=0,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    assert_same_datasets(one, out)
+    out2 = os.path.join(tmp, "limited2.h5")
+    run("run", TINY, "-o", out2, "--quiet", "--days", "40", "--threads", "3", check=0,
+        env={**os.environ, "OMP_THREAD_LIMIT": "2"})
+    assert_same_datasets(one, out2)
+
+
 def test_seed_changes_results_and_is_recorded(tmp):
     a = run_to(tmp, TINY, "--seed", "1", name="a.h5")
     b = run_to(tmp, TINY, "--seed", "2", name="b.h5")

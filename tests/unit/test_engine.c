@@ -220,8 +220,9 @@ Test(capacity, two_threads_grant_what_one_grants)
     two_threads_grant_what_one_grants(4000);  /* 8,000: one thread, the last to arrive */
 }
 
-/* Finds the leavers as the act pass does (two threads taking chunks of 1,000 in
- * turn, each listing its own in ascending order), merges and removes them. */
+/* Finds the leavers in two ascending lists, as two threads of the act pass would (the
+ * lists interleave by 1,000s, as a stolen chunk's leavers interleave with a range's),
+ * merges and removes them. */
 static size_t leave(agents *a, int threads)
 {
     index_list found[2] = {{0}}, leavers = {0}, scratch = {0};

@@ -46,6 +46,16 @@ static void walk_all(partition *p, int pass, int n_present, size_t n, int *seen)
         cr_assert_eq(seen[i], 1, "agent %zu passed %d times", i, seen[i]);
 }
 
+/* Sets what the walks would have measured: `cost` seconds per agent in each pass. */
+static void measured(partition *p, int r, double cost)
+{
+    size_t agents = p->bound[r + 1] - p->bound[r];
+    for (int pass = 0; pass < PASS_COUNT; pass++) {
+        p->own_time[pass * p->n + r] = cost * (double)agents;
+        p->own_agents[pass * p->n + r] = agents;
+    }
+}
+
 Test(partition, every_agent_once_per_pass_whoever_shows_up)
 {
     const size_t sizes[] = {0, 1, 63, 64, 255, 256, 1000, 10007};
@@ -55,20 +65,28 @@ Test(partition, every_agent_once_per_pass_whoever_shows_up)
             int *seen = calloc(n + 1, sizeof *seen);
             partition p;
             partition_init(&p, threads);
-            for (int day = 0; day < 3; day++) {
-                partition_begin_day(&p, n);
+            bool uneven = false;
+            for (int day = 0; day < 6; day++) {
+                size_t today = day % 3 == 2 ? n / 2 : n; /* the store shrinks and grows */
+                partition_begin_day(&p, today);
                 cr_assert_eq(p.bound[0], 0);
-                cr_assert_eq(p.bound[threads], n);
+                cr_assert_eq(p.bound[threads], today);
                 for (int r = 0; r < threads; r++) {
                     cr_assert(p.bound[r] <= p.bound[r + 1], "ranges in order");
-                    cr_assert(p.bound[r + 1] == n || p.bound[r + 1] % 64 == 0,
-                              "inner bounds on whole cache lines of 1-byte fields");
+                    cr_assert(p.bound[r + 1] == today || p.bound[r + 1] % 64 == 0,
+                              "inner bounds on multiples of 64 agents");
                 }
-                /* The whole team, then a team of one: a missing thread's range is
-                 * taken by the others. */
-                walk_all(&p, PASS_PLAN, threads, n, seen);
-                walk_all(&p, PASS_ACT, 1, n, seen);
+                if (threads > 1 && p.bound[1] != (size_t)((double)today / threads / 64 + 0.5) * 64)
+                    uneven = true;
+                /* The whole team in one pass, a team of one in the other: a missing
+                 * thread's range is taken by the others. */
+                walk_all(&p, PASS_PLAN, day % 2 ? 1 : threads, today, seen);
+                walk_all(&p, PASS_ACT, day % 2 ? threads : 1, today, seen);
+                /* Costs as if measured, dearer towards the end and from day to day. */
+                for (int r = 0; r < threads; r++)
+                    measured(&p, r, 1e-8 * (1 + r + day % 3));
             }
+            if (threads > 1 && n >= 1000) cr_assert(uneven, "ranges drawn by cost");
             partition_free(&p);
             free(seen);
         }
@@ -81,16 +99,6 @@ Test(partition, first_day_splits_evenly)
     partition_begin_day(&p, 10000);
     cr_assert_eq(p.bound[1], 4992, "5,000 on a multiple of 64: %zu", p.bound[1]);
     partition_free(&p);
-}
-
-/* Sets what the walks would have measured: `cost` seconds per agent in each pass. */
-static void measured(partition *p, int r, double cost)
-{
-    size_t agents = p->bound[r + 1] - p->bound[r];
-    for (int pass = 0; pass < PASS_COUNT; pass++) {
-        p->own_time[pass * p->n + r] = cost * (double)agents;
-        p->own_agents[pass * p->n + r] = agents;
-    }
 }
 
 Test(partition, moves_half_way_to_equal_cost)
@@ -131,6 +139,9 @@ Test(partition, new_agents_cost_as_the_end_of_the_store)
     measured(&p, 0, 1e-8);
     measured(&p, 1, 1e-8);
     partition_begin_day(&p, 500);
-    cr_assert(p.bound[1] <= 500 && p.bound[2] == 500);
+    /* Half way from yesterday's bound, clamped to 500, to the balanced 250: 375, on a
+     * multiple of 64. */
+    cr_assert_eq(p.bound[1], 384, "%zu", p.bound[1]);
+    cr_assert_eq(p.bound[2], 500);
     partition_free(&p);
 }
