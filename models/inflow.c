@@ -17,7 +17,6 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,7 +233,6 @@ static void inflow_day_start(sim *s, void *state)
     sim_date(s, s->day, &y, &m, &d);
     double per_day = p->per_year / 365.25 * p->month_factor[m - 1];
     if (s->epoch_changed) find_farm_reach(s, st);
-    long first_new = (long)s->ag.n;
     for (int v = 0; v < s->net->n_nodes; v++) {
         if (p->crossing_share[v] <= 0) continue;
         for (int k = 0; k < NAT_COUNT; k++) {
@@ -253,13 +251,15 @@ static void inflow_day_start(sim *s, void *state)
             }
         }
     }
-    /* Each person's draws are keyed by their id: the threads may share them out. */
-    long n = (long)s->ag.n;
-#pragma omp parallel for num_threads(s->n_threads) schedule(static) if (n - first_new > 4096)
-    for (long i = first_new; i < n; i++) {
-        draw_person(s, st, &p->people, (size_t)i);
-        sim_event(s, &s->workers[omp_get_thread_num()], (size_t)i, EVENT_ENTRY);
-    }
+}
+
+/* Who a newcomer is, drawn in the plan pass by the thread that plans it (each
+ * person's draws are keyed by their id, so any thread may draw them). */
+static void inflow_agent_new(sim *s, void *state, size_t i, worker *w)
+{
+    const inflow_params *p = sim_params(s, MODULE_INFLOW);
+    draw_person(s, state, &p->people, i);
+    sim_event(s, w, i, EVENT_ENTRY);
 }
 
 static void inflow_free_state(void *state)
@@ -295,6 +295,7 @@ const module inflow_module = {
     .free_params = inflow_free_params,
     .init = inflow_init,
     .day_start = inflow_day_start,
+    .agent_new = inflow_agent_new,
     .free_state = inflow_free_state,
     .expected_entries = inflow_expected,
 };

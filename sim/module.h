@@ -4,6 +4,7 @@
  * state, and takes part in each simulated day at fixed points:
  *
  *   day_start   serial, once: spawn agents, open train departures, set capacities
+ *   agent_new   parallel, per agent spawned today: who the newcomer is
  *   agent_plan  parallel, per agent: decide; ask for capacity-limited resources
  *   (engine)    resolve every resource by per-agent random priority
  *   agent_act   parallel, per agent: act on what was granted; move; count events
@@ -44,6 +45,12 @@ typedef struct module {
      * save and restore it. */
     int (*init)(sim *s, void **state, diag *d);
     void (*day_start)(sim *s, void *state);
+    /* Called for each agent spawned by today's day_start hooks, in the plan pass just
+     * before the agent's agent_plan hooks, by the thread that plans it: the per-agent
+     * part of spawning (drawing attributes), shared by the threads without a parallel
+     * region of its own. No day_start may read what it sets (day_start hooks run
+     * before it). */
+    void (*agent_new)(sim *s, void *state, size_t i, worker *w);
     void (*agent_plan)(sim *s, void *state, size_t i, worker *w);
     void (*agent_act)(sim *s, void *state, size_t i, worker *w);
     /* The agent states (STATES(...) bits, sim/agents.h) in which agent_plan and

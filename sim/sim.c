@@ -125,6 +125,7 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         if (model_table[m]->init && model_table[m]->init(s, &s->state[m], d)) return -1;
         if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
         if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
+        if (model_table[m]->agent_new) s->new_hooks[s->n_new_hooks++] = m;
         const module *md = model_table[m];
         if (md->agent_plan) add_hook(&s->plan, md->agent_plan, s->state[m], md->plan_states);
         if (md->agent_act) add_hook(&s->act, md->agent_act, s->state[m], md->act_states);
@@ -279,6 +280,7 @@ void sim_step(sim *s)
     clear_workers(s);
     edge_status_advance(&s->edge_status);
     lap(&tm->clear, &t0);
+    size_t first_new = s->ag.n; /* agents from here on are spawned today */
     for (int m = 0; m < model_count; m++)
         if (model_table[m]->day_start) {
             model_table[m]->day_start(s, s->state[m]);
@@ -306,6 +308,11 @@ void sim_step(sim *s)
         partition_walk walk = partition_walk_start(&s->part, PASS_PLAN, thread);
         while (partition_next(&walk, &lo, &hi))
             for (size_t i = lo; i < hi; i++) {
+                if (i >= first_new)
+                    for (int k = 0; k < s->n_new_hooks; k++) {
+                        int m = s->new_hooks[k];
+                        model_table[m]->agent_new(s, s->state[m], i, w);
+                    }
                 grants[i] = 0;
                 const uint8_t *next = plan.next[state[i]];
                 for (int k = next[0]; k < plan.n; k = next[k + 1])

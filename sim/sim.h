@@ -4,8 +4,8 @@
  *   1. switch the timeline epoch if one begins today
  *   2. day_start of every module (serial)
  *   3. agent_plan of every module, per agent (OpenMP parallel, no locks, each thread
- *      over its range of the store: sim/partition.h); each thread groups its
- *      capacity requests by resource
+ *      over its range of the store: sim/partition.h), after agent_new for an agent
+ *      spawned today; each thread then groups its capacity requests by resource
  *   4. capacity resolution (by random priority; one thread below 50,000 requests)
  *   5. agent_act of every module, per agent (parallel); the engine then counts the
  *      agent in population[node,state], or, in a final state, lists and tallies it
@@ -108,7 +108,8 @@ struct sim {
     void *state[16]; /* module states, by index in model_table */
     /* Modules with encounter hooks, in table order (the hot loop calls only these). */
     int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
-    agent_hooks plan, act; /* modules' agent_plan and agent_act, in table order */
+    int new_hooks[16], n_new_hooks; /* agent_new */
+    agent_hooks plan, act;          /* modules' agent_plan and agent_act, in table order */
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;
