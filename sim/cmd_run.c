@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sim/checkpoint.h"
 #include "sim/cli.h"
+#include "sim/clock.h"
 #include "sim/interrupt.h"
 #include "sim/memory.h"
 #include "sim/output.h"
@@ -52,25 +52,18 @@ static const char run_usage[] =
     "exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 stopped with a checkpoint\n";
 
 typedef struct progress_ctx {
-    struct timespec start, last;
+    double start, last; /* clock_seconds() */
     bool show;
 } progress_ctx;
-
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
-}
 
 static void show_progress(void *vctx, const sim *s)
 {
     progress_ctx *ctx = vctx;
     if (!ctx->show) return;
     bool last_day = s->day == s->sc->days;
-    if (!last_day && seconds_since(&ctx->last) < 0.2) return;
-    clock_gettime(CLOCK_MONOTONIC, &ctx->last);
-    double elapsed = seconds_since(&ctx->start);
+    if (!last_day && clock_seconds() - ctx->last < 0.2) return;
+    ctx->last = clock_seconds();
+    double elapsed = ctx->last - ctx->start;
     double rate = elapsed > 0 ? s->day / elapsed : 0;
     double eta = rate > 0 ? (s->sc->days - s->day) / rate : 0;
     char date[11];
@@ -274,8 +267,7 @@ int cmd_run(int argc, char **argv)
     interrupt_install();
     run_info info = {sc.yaml, sc.name, sc.seed, (int)members, (int)first_member, sc.start, sc.days};
     progress_ctx pctx = {.show = !quiet && isatty(STDERR_FILENO)};
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = clock_seconds();
     double agent_days = 0;
     /* Members run one after another, each with every thread, and each is written into
      * the open file as soon as it finishes: memory stays that of one run. */
@@ -313,8 +305,7 @@ int cmd_run(int argc, char **argv)
                 fprintf(stderr, "rumbo: warning: %s was written by commit %s, this is %s\n",
                         restart, commit, RUMBO_COMMIT);
         }
-        clock_gettime(CLOCK_MONOTONIC, &pctx.start);
-        pctx.last = pctx.start;
+        pctx.start = pctx.last = clock_seconds();
         if (pctx.show && members > 1)
             fprintf(stderr, "member %lld (%lld of %lld)\n", (long long)(first_member + k),
                     (long long)k + 1, (long long)members);
@@ -349,7 +340,7 @@ int cmd_run(int argc, char **argv)
             have_sim = false;
         }
     }
-    double seconds = seconds_since(&t0);
+    double seconds = clock_seconds() - t0;
     int closed = output_close(out, true, &d);
     out = NULL;
     if (closed) {

@@ -29,6 +29,7 @@
 #include "analysis/sweep.h"
 #include "analysis/sweep_file.h"
 #include "sim/cli.h"
+#include "sim/clock.h"
 #include "sim/interrupt.h"
 #include "sim/output.h"
 
@@ -74,19 +75,12 @@ typedef struct driver {
     bool stop_received; /* other ranks: the STOP has been taken */
     int status;         /* worst outcome so far: EXIT_OK, EXIT_INTERRUPTED, or an error */
     diag d;
-    struct timespec t0, last_shown;
+    double t0, last_shown; /* clock_seconds() */
 #ifdef RUMBO_MPI
     MPI_Request pending[MAX_PENDING_SENDS];
     unsigned char *pending_buf[MAX_PENDING_SENDS];
 #endif
 } driver;
-
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
-}
 
 static void worse(driver *dr, int status)
 {
@@ -97,9 +91,9 @@ static void worse(driver *dr, int status)
 static void show_progress(driver *dr)
 {
     if (!dr->show || dr->rank != 0) return;
-    if (dr->runs_done < dr->sp->runs && seconds_since(&dr->last_shown) < 0.2) return;
-    clock_gettime(CLOCK_MONOTONIC, &dr->last_shown);
-    double el = seconds_since(&dr->t0);
+    if (dr->runs_done < dr->sp->runs && clock_seconds() - dr->last_shown < 0.2) return;
+    dr->last_shown = clock_seconds();
+    double el = dr->last_shown - dr->t0;
     double rate = el > 0 ? (double)dr->stored_now / el : 0;
     double eta = rate > 0 ? (double)(dr->sp->runs - dr->runs_done) / rate : 0;
     fprintf(stderr, "\r  run %zu/%zu  %.2f runs/s  ETA %.0f s   ", dr->runs_done, dr->sp->runs,
@@ -397,7 +391,7 @@ static int finish(driver *dr, const char *out)
 {
     if (dr->status == EXIT_OK && dr->runs_done != dr->sp->runs) dr->status = EXIT_INTERRUPTED;
     if (dr->status == EXIT_OK && analyse(dr)) dr->status = dr->d.exit_code;
-    double secs = seconds_since(&dr->t0);
+    double secs = clock_seconds() - dr->t0;
     if (dr->status == EXIT_OK) {
         if (sweep_file_finish(&dr->file, &dr->d)) return cli_report(&dr->d);
         if (!dr->quiet)
@@ -454,7 +448,7 @@ static int sweep_main(driver *dr, const char *spec_path, const char *out, bool f
     uint8_t *done = calloc(sp.runs + 1, 1);
     if (!dr->msg || !done) abort();
     interrupt_install();
-    clock_gettime(CLOCK_MONOTONIC, &dr->t0);
+    dr->t0 = clock_seconds();
     dr->last_shown = dr->t0;
     int rc = open_and_share(dr, out, fresh, done);
     if (rc != EXIT_OK) {
