@@ -128,21 +128,13 @@ static size_t *row(const capacity_table *t, size_t *base, int k)
     return base + (size_t)k * ((size_t)t->n + 1);
 }
 
-/* The totals per resource, and each resource's segments, list by list
- * (grant_resource), from the grouped lists' offsets. */
+/* Each resource's segments, list by list (grant_resource), and its total, from the
+ * grouped lists' offsets. */
 static void make_segments(capacity_table *t, cap_requests *const *lists, int n_lists)
 {
     uint32_t R = t->n;
     for (int k = 0; k < n_lists; k++)
         if (row(t, t->offsets, k)[R] != lists[k]->n) abort(); /* a list not grouped */
-    for (uint32_t r = 0; r < R; r++) {
-        t->requested[r] = 0;
-        for (int k = 0; k < n_lists; k++) {
-            const size_t *off = row(t, t->offsets, k);
-            t->requested[r] += (int64_t)(off[r + 1] - off[r]);
-        }
-        t->granted[r] = 0;
-    }
     for (uint32_t r = 0; r < R; r++) {
         cap_request **start = t->seg_start + (size_t)r * (size_t)n_lists;
         size_t *end = t->seg_end + (size_t)r * (size_t)n_lists, n = 0;
@@ -153,6 +145,8 @@ static void make_segments(capacity_table *t, cap_requests *const *lists, int n_l
             n += off[r + 1] - off[r];
             end[k] = n;
         }
+        t->requested[r] = (int64_t)n;
+        t->granted[r] = 0;
     }
 }
 

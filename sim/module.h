@@ -45,7 +45,7 @@ typedef struct module {
      * save and restore it. */
     int (*init)(sim *s, void **state, diag *d);
     void (*day_start)(sim *s, void *state);
-    /* Called for each agent spawned by today's day_start hooks, in the plan pass just
+    /* Called for each agent spawned by today's day_start hooks, in the plan pass
      * before the agent's agent_plan hooks, by the thread that plans it: the per-agent
      * part of spawning (drawing attributes), shared by the threads without a parallel
      * region of its own. No day_start may read what it sets (day_start hooks run

@@ -306,18 +306,21 @@ void sim_step(sim *s)
         int64_t *population = w->population;
         size_t lo, hi;
         partition_walk walk = partition_walk_start(&s->part, PASS_PLAN, thread);
-        while (partition_next(&walk, &lo, &hi))
+        while (partition_next(&walk, &lo, &hi)) {
+            /* The chunk's newcomers first (at the store's end): each agent's hooks
+             * touch only that agent, so only its own order matters. */
+            for (size_t i = lo > first_new ? lo : first_new; i < hi; i++)
+                for (int k = 0; k < s->n_new_hooks; k++) {
+                    int m = s->new_hooks[k];
+                    model_table[m]->agent_new(s, s->state[m], i, w);
+                }
             for (size_t i = lo; i < hi; i++) {
-                if (i >= first_new)
-                    for (int k = 0; k < s->n_new_hooks; k++) {
-                        int m = s->new_hooks[k];
-                        model_table[m]->agent_new(s, s->state[m], i, w);
-                    }
                 grants[i] = 0;
                 const uint8_t *next = plan.next[state[i]];
                 for (int k = next[0]; k < plan.n; k = next[k + 1])
                     plan.fn[k](s, plan.state[k], i, w);
             }
+        }
         /* Each thread groups its own requests, every list once whatever the team. */
         for (int k = thread; k < s->n_threads; k += omp_get_num_threads())
             capacity_group(&s->caps, s->request_lists[k], k);
