@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <gsl/gsl_randist.h>
 #include <omp.h>
+#include <signal.h>
 #include <string.h>
 
 #include "sim/agents.h"
@@ -126,6 +127,23 @@ Test(capacity, grants_by_priority_independent_of_thread_split)
     for (int k = 0; k < 3; k++)
         free(three[k].v);
     capacity_free(&t);
+}
+
+/* A list not grouped (capacity_group forgotten, or a request added after) would be
+ * resolved from stale offsets: the resolution stops the run instead. */
+Test(capacity, a_list_not_grouped_stops_the_run, .signal = SIGABRT)
+{
+    capacity_table t = {0};
+    uint32_t base = capacity_register(&t, 1);
+    t.capacity[base] = 1;
+    cap_requests list = {0};
+    cap_requests_push(&list, (cap_request){.resource = base, .index = 0});
+    capacity_prepare(&t, 1);
+    capacity_group(&t, &list, 0);
+    cap_requests_push(&list, (cap_request){.resource = base, .index = 1}); /* after grouping */
+    uint32_t ids[2] = {1, 2};
+    uint8_t grants[2] = {0};
+    capacity_resolve(&t, (cap_requests *const[]){&list}, 1, ids, grants);
 }
 
 static const uint32_t *sort_ids; /* for by_order */
