@@ -67,6 +67,7 @@ void edge_status_advance(edge_status *es)
     for (int e = 0; e < es->n_edges && !changed; e++) {
         changed = es->today.open[e] != es->next.open[e] ||
                   es->today.speed[e] != es->next.speed[e] ||
+                  es->today.hazard[e] != es->next.hazard[e] ||
                   (!es->next.open[e] && es->next.wait_until[e] != EDGE_WAIT_NEVER);
     }
     edge_day t = es->today;

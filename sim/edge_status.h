@@ -37,7 +37,8 @@ typedef struct edge_status {
     edge_day today, next;
     bool staged; /* `next` holds tomorrow's status */
     /* True on a day whose status differs from yesterday's in anything route tables
-     * use (open, speed, or a finite wait that shrinks by a day each day). */
+     * use (open, speed, hazard: the expected falls' cost, or a finite wait that
+     * shrinks by a day each day). */
     bool changed;
     /* Offset of the per-node "stranded" counters in each worker's `extra`
      * (reserved by the hazards module; see hazards_blocked). */

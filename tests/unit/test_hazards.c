@@ -1,5 +1,6 @@
 /* Tests for the hazards building blocks: regions on the map, repair times, and the
- * stochastic hurricane generator (landfall rate, season, classes, reproducibility). */
+ * stochastic hurricane generator (landfall rate, season, classes, reproducibility),
+ * and what counts as a change of the edge status. */
 #include <criterion/criterion.h>
 
 #include <math.h>
@@ -9,6 +10,7 @@
 #include "models/hazard_region.h"
 #include "models/hurricane_generator.h"
 #include "models/repair_time.h"
+#include "sim/edge_status.h"
 
 /* ---- regions ---- */
 
@@ -243,4 +245,51 @@ Test(hurricane_generator, reader_rejects_bad_shares_and_season)
         hurricane_free(&p);
         cfg_free(root);
     }
+}
+
+/* ---- edge status ---- */
+
+/* Route tables are rebuilt only on a day whose status `changed` (models/behaviour.c):
+ * each thing they read must count. The hazard factor once did not, and a
+ * hazard_factor-only event left the expected falls' cost at yesterday's. */
+Test(edge_status, a_change_of_open_speed_hazard_or_finite_wait_is_a_change)
+{
+    edge_status es;
+    edge_status_init(&es, 3);
+    edge_status_stage(&es);
+    edge_status_advance(&es);
+    cr_expect_not(es.changed, "all open and normal, as before");
+    edge_status_advance(&es);
+    cr_expect_not(es.changed, "nothing staged: today's status stays");
+
+    edge_status_stage(&es)->hazard[1] = 2;
+    edge_status_advance(&es);
+    cr_expect(es.changed, "hazard factor 1 to 2");
+    edge_status_stage(&es)->hazard[1] = 2;
+    edge_status_advance(&es);
+    cr_expect_not(es.changed, "the same hazard factor again");
+
+    edge_status_stage(&es)->speed[2] = 0.5f;
+    edge_status_advance(&es);
+    cr_expect(es.changed, "speed, and the hazard factor back to 1");
+
+    edge_day *t = edge_status_stage(&es);
+    t->speed[2] = 0.5f;
+    t->open[0] = 0;
+    t->wait_until[0] = EDGE_WAIT_NEVER;
+    edge_status_advance(&es);
+    cr_expect(es.changed, "closed");
+    t = edge_status_stage(&es);
+    t->speed[2] = 0.5f;
+    t->open[0] = 0;
+    t->wait_until[0] = EDGE_WAIT_NEVER;
+    edge_status_advance(&es);
+    cr_expect_not(es.changed, "closed for good, as yesterday");
+    t = edge_status_stage(&es);
+    t->speed[2] = 0.5f;
+    t->open[0] = 0;
+    t->wait_until[0] = 40;
+    edge_status_advance(&es);
+    cr_expect(es.changed, "a finite wait shrinks every day");
+    edge_status_free(&es);
 }
