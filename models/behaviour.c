@@ -47,12 +47,18 @@ typedef struct edge_base {
 
 typedef struct behaviour_state {
     route_tables rt;
+    /* Tomorrow's tables, built today beside the agent passes (behaviour_day_ahead)
+     * from the view tomorrow will have, when what migrants hear is two days old or
+     * more: used tomorrow if nothing else they depend on has changed meanwhile. */
+    route_tables ahead;
+    float *ahead_view;        /* the view they were built from */
+    int ahead_day;            /* the day they are for; -1: none */
     int *in_start, *in_edges; /* incoming edges of each node */
     double *num;              /* RISK_COUNT x places: weighted incidents */
     double *expo;             /* places: weighted visits */
     float *history;           /* HISTORY x RISK_COUNT x places: estimate at each day's end */
     float *view;              /* INFO_COUNT x RISK_COUNT x places: what each class hears today */
-    float *built_from;        /* the view the tables were last built from */
+    float *built_from;        /* the view today's tables were built from */
     bool built;
     double *cost; /* scratch: per edge */
     /* What edge costs are made of, the same for every group and information class:
@@ -140,23 +146,44 @@ static void *alloc0(size_t n, size_t size)
     return p;
 }
 
+static void tables_alloc(route_tables *rt, const network *net)
+{
+    size_t E = (size_t)net->n_edges, V = (size_t)net->n_nodes;
+    rt->n_edges = net->n_edges;
+    rt->n_nodes = net->n_nodes;
+    rt->weight = alloc0(ROUTE_TABLES * E, sizeof(float));
+    rt->total = alloc0(ROUTE_TABLES * E, sizeof(float));
+    rt->stay_bonus = alloc0(ROUTE_TABLES * E, sizeof(float));
+    rt->cost_to_go = alloc0(ROUTE_TABLES * V, sizeof(double));
+    rt->max_fare = alloc0(V, sizeof(int32_t));
+    rt->node_sum = alloc0(ROUTE_TABLES * V, sizeof(double));
+    rt->node_pick = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
+    rt->cheapest = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
+}
+
+static void tables_free(route_tables *rt)
+{
+    free(rt->weight);
+    free(rt->total);
+    free(rt->stay_bonus);
+    free(rt->cost_to_go);
+    free(rt->max_fare);
+    free(rt->node_sum);
+    free(rt->node_pick);
+    free(rt->cheapest);
+}
+
 static int behaviour_init(sim *s, void **state, diag *d)
 {
     (void)d;
     const network *net = s->net;
     size_t E = (size_t)net->n_edges, V = (size_t)net->n_nodes, P = sim_n_places(s);
     behaviour_state *st = alloc0(1, sizeof *st);
-    st->rt.n_edges = net->n_edges;
-    st->rt.n_nodes = net->n_nodes;
-    st->rt.weight = alloc0(ROUTE_TABLES * E, sizeof(float));
-    st->rt.total = alloc0(ROUTE_TABLES * E, sizeof(float));
-    st->rt.stay_bonus = alloc0(ROUTE_TABLES * E, sizeof(float));
+    tables_alloc(&st->rt, net);
+    tables_alloc(&st->ahead, net);
+    st->ahead_view = alloc0(INFO_COUNT * RISK_COUNT * P, sizeof(float));
+    st->ahead_day = -1;
     st->bonus_of = alloc0(AVERSION_COUNT * E, sizeof(float));
-    st->rt.cost_to_go = alloc0(ROUTE_TABLES * V, sizeof(double));
-    st->rt.max_fare = alloc0(V, sizeof(int32_t));
-    st->rt.node_sum = alloc0(ROUTE_TABLES * V, sizeof(double));
-    st->rt.node_pick = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
-    st->rt.cheapest = alloc0(ROUTE_TABLES * V, sizeof(int32_t));
     st->num = alloc0(RISK_COUNT * P, sizeof(double));
     st->expo = alloc0(P, sizeof(double));
     st->history = alloc0((size_t)HISTORY * RISK_COUNT * P, sizeof(float));
@@ -182,14 +209,15 @@ static int behaviour_init(sim *s, void **state, diag *d)
     return 0;
 }
 
-/* What each information class hears today: the end-of-day estimate of `delay` days
- * ago (nothing was known before the run: zero). */
-static void fill_view(const sim *s, behaviour_state *st, const behaviour_params *p)
+/* What each information class hears on `day`: the end-of-day estimate of `delay`
+ * days before (nothing was known before the run: zero). */
+static void fill_view(const sim *s, const behaviour_state *st, const behaviour_params *p, int day,
+                      float *out)
 {
     size_t P = sim_n_places(s);
     for (int k = 0; k < INFO_COUNT; k++) {
-        float *view = st->view + (size_t)k * RISK_COUNT * P;
-        int src = s->day - (p->on ? p->delay[k] : 0);
+        float *view = out + (size_t)k * RISK_COUNT * P;
+        int src = day - (p->on ? p->delay[k] : 0);
         if (!p->on || src < 0) {
             memset(view, 0, RISK_COUNT * P * sizeof(float));
             continue;
@@ -280,9 +308,9 @@ static void fill_edge_base(const sim *s, behaviour_state *st, const movement_par
     }
 }
 
-/* Today's parts of edge costs shared by every group: the days an edge takes and the
+/* A day's parts of edge costs shared by every group: the days an edge takes and the
  * risks heard of along it and at its end, for each information class. */
-static void fill_edge_day(const sim *s, behaviour_state *st)
+static void fill_edge_day(const sim *s, behaviour_state *st, const float *heard, int day)
 {
     const network *net = s->net;
     const edge_status *es = &s->edge_status;
@@ -291,11 +319,11 @@ static void fill_edge_day(const sim *s, behaviour_state *st)
         /* Closures and slowdowns (hazards): travel / speed; a closed edge costs the
          * days until it is expected to reopen, or is out of the tables. */
         double days = st->base[e].travel / es->today.speed[e] + st->base[e].wait;
-        st->days[e] = edge_status_route_weight(es, e, s->day, days);
+        st->days[e] = edge_status_route_weight(es, e, day, days);
     }
     for (int info = 0; info < INFO_COUNT; info++)
         for (int r = 0; r < RISK_COUNT; r++) {
-            const float *view = st->view + ((size_t)info * RISK_COUNT + (size_t)r) * P;
+            const float *view = heard + ((size_t)info * RISK_COUNT + (size_t)r) * P;
             float *sum = st->risk_sum + ((size_t)info * RISK_COUNT + (size_t)r) * E;
             for (int e = 0; e < net->n_edges; e++)
                 sum[e] = view[sim_place_edge(s, e)] + view[sim_place_node(s, net->edges[e].to)];
@@ -352,13 +380,14 @@ static void fill_bonus(const sim *s, behaviour_state *st, const movement_params 
     }
 }
 
-static void fill_weights(const sim *s, behaviour_state *st, const behaviour_params *p, int a, int t)
+static void fill_weights(const sim *s, const behaviour_state *st, route_tables *rt,
+                         const behaviour_params *p, int a, int t)
 {
     const network *net = s->net;
     size_t E = (size_t)net->n_edges;
-    const double *C = st->rt.cost_to_go + (size_t)t * (size_t)net->n_nodes;
-    float *weight = st->rt.weight + t * E, *total = st->rt.total + t * E;
-    float *bonus = st->rt.stay_bonus + t * E;
+    const double *C = rt->cost_to_go + (size_t)t * (size_t)net->n_nodes;
+    float *weight = rt->weight + t * E, *total = rt->total + t * E;
+    float *bonus = rt->stay_bonus + t * E;
     for (int v = 0; v < net->n_nodes; v++) {
         int best = -1;
         double best_total = INFINITY;
@@ -379,7 +408,41 @@ static void fill_weights(const sim *s, behaviour_state *st, const behaviour_para
             bonus[e] = st->bonus_of[(size_t)a * E + (size_t)e];
         }
         if (!p->on && best >= 0) weight[best] = 1;
-        summarise_node(net, &st->rt, t, v, best);
+        summarise_node(net, rt, t, v, best);
+    }
+}
+
+/* The tables for `day` into rt, from what migrants hear that day (`heard`), the
+ * edge status in force and the parameters of the epoch in force (edge_base and
+ * bonus_of, made at its start). */
+static void build_tables(const sim *s, behaviour_state *st, route_tables *rt, const float *heard,
+                         int day)
+{
+    const behaviour_params *p = sim_params(s, MODULE_BEHAVIOUR);
+    static const group_weights time_only = {.time = 1};
+    rt->no_bonus = !p->on;
+    fill_edge_day(s, st, heard, day);
+    mark_targets(s, st);
+    for (int v = 0; v < s->net->n_nodes; v++) {
+        rt->max_fare[v] = 0;
+        for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {
+            int32_t fare = st->base[s->net->out_edges[k]].fare;
+            if (fare > rt->max_fare[v]) rt->max_fare[v] = fare;
+        }
+    }
+    /* Edge costs depend on the group and what it hears, not on where it heads: one
+     * computation serves both destinations. */
+    for (int a = 0; a < AVERSION_COUNT; a++) {
+        const group_weights *g = p->on ? &p->groups[a] : &time_only;
+        for (int info = 0; info < INFO_COUNT; info++) {
+            edge_costs(s, st, g, info);
+            for (int dest = 0; dest < DEST_COUNT; dest++) {
+                int t = (dest * AVERSION_COUNT + a) * INFO_COUNT + info;
+                cost_to_go(s->net, st, st->target + (size_t)dest * (size_t)s->net->n_nodes,
+                           st->cost, rt->cost_to_go + (size_t)t * (size_t)s->net->n_nodes);
+                fill_weights(s, st, rt, p, a, t);
+            }
+        }
     }
 }
 
@@ -388,42 +451,53 @@ static void behaviour_day_start(sim *s, void *state)
     behaviour_state *st = state;
     const behaviour_params *p = sim_params(s, MODULE_BEHAVIOUR);
     const movement_params *mp = sim_params(s, MODULE_MOVEMENT);
-    static const group_weights time_only = {.time = 1};
-    fill_view(s, st, p);
+    fill_view(s, st, p, s->day, st->view);
     /* Tables change only with the parameters (a new epoch), the state of the network
      * (hazards) or what migrants hear. */
     size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
-    if (st->built && !s->epoch_changed && !s->edge_status.changed &&
-        memcmp(st->view, st->built_from, view_bytes) == 0)
-        return;
+    bool same_world = st->built && !s->epoch_changed && !s->edge_status.changed;
+    if (same_world && memcmp(st->view, st->built_from, view_bytes) == 0) return;
     memcpy(st->built_from, st->view, view_bytes);
     st->built = true;
-    st->rt.no_bonus = !p->on;
-    if (s->epoch_changed) fill_edge_base(s, st, mp);
-    fill_edge_day(s, st);
-    mark_targets(s, st);
-    for (int v = 0; v < s->net->n_nodes; v++) {
-        st->rt.max_fare[v] = 0;
-        for (int k = s->net->out_start[v]; k < s->net->out_start[v + 1]; k++) {
-            int32_t fare = st->base[s->net->out_edges[k]].fare;
-            if (fare > st->rt.max_fare[v]) st->rt.max_fare[v] = fare;
-        }
+    /* Built yesterday for today from the same inputs: the same tables. */
+    if (same_world && st->ahead_day == s->day &&
+        memcmp(st->view, st->ahead_view, view_bytes) == 0) {
+        route_tables t = st->rt;
+        st->rt = st->ahead;
+        st->ahead = t;
+        return;
     }
-    /* Edge costs depend on the group and what it hears, not on where it heads: one
-     * computation serves both destinations. */
-    for (int a = 0; a < AVERSION_COUNT; a++) {
-        const group_weights *g = p->on ? &p->groups[a] : &time_only;
-        if (s->epoch_changed && p->on) fill_bonus(s, st, mp, p, g, a);
-        for (int info = 0; info < INFO_COUNT; info++) {
-            edge_costs(s, st, g, info);
-            for (int dest = 0; dest < DEST_COUNT; dest++) {
-                int t = (dest * AVERSION_COUNT + a) * INFO_COUNT + info;
-                cost_to_go(s->net, st, st->target + (size_t)dest * (size_t)s->net->n_nodes,
-                           st->cost, st->rt.cost_to_go + (size_t)t * (size_t)s->net->n_nodes);
-                fill_weights(s, st, p, a, t);
-            }
-        }
+    if (s->epoch_changed) {
+        fill_edge_base(s, st, mp);
+        if (p->on)
+            for (int a = 0; a < AVERSION_COUNT; a++)
+                fill_bonus(s, st, mp, p, &p->groups[a], a);
     }
+    build_tables(s, st, &st->rt, st->view, s->day);
+}
+
+/* Tomorrow's tables, built beside today's agent passes (sim/module.h, day_ahead):
+ * from what migrants will hear tomorrow, if it is already known (every delay two
+ * days or more: the estimates of yesterday and before), with today's parameters and
+ * edge status. Tomorrow's day_start uses them only if neither has changed by then.
+ * Reads and writes nothing an agent hook touches: the view and tables the agents
+ * read are today's, and the scratch arrays are the builds' alone. */
+static void behaviour_day_ahead(sim *s, void *state)
+{
+    behaviour_state *st = state;
+    const behaviour_params *p = sim_params(s, MODULE_BEHAVIOUR);
+    int tomorrow = s->day + 1;
+    st->ahead_day = -1;
+    if (!st->built || tomorrow >= s->sc->days || scenario_epoch_of_day(s->sc, tomorrow) != s->epoch)
+        return;
+    for (int k = 0; p->on && k < INFO_COUNT; k++)
+        if (p->delay[k] < 2) return;
+    fill_view(s, st, p, tomorrow, st->ahead_view);
+    size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
+    if (memcmp(st->ahead_view, st->built_from, view_bytes) == 0)
+        return; /* today's tables will do, unless the network changes */
+    build_tables(s, st, &st->ahead, st->ahead_view, tomorrow);
+    st->ahead_day = tomorrow;
 }
 
 static void behaviour_reach_node(sim *s, void *state, size_t i, int v, worker *w)
@@ -471,15 +545,10 @@ static void behaviour_day_end(sim *s, void *state)
 static void behaviour_free_state(void *state)
 {
     behaviour_state *st = state;
-    free(st->rt.weight);
-    free(st->rt.total);
-    free(st->rt.stay_bonus);
+    tables_free(&st->rt);
+    tables_free(&st->ahead);
+    free(st->ahead_view);
     free(st->bonus_of);
-    free(st->rt.cost_to_go);
-    free(st->rt.max_fare);
-    free(st->rt.node_sum);
-    free(st->rt.node_pick);
-    free(st->rt.cheapest);
     free(st->in_start);
     free(st->in_edges);
     free(st->num);
@@ -515,6 +584,7 @@ const module behaviour_module = {
     .read_params = behaviour_read,
     .init = behaviour_init,
     .day_start = behaviour_day_start,
+    .day_ahead = behaviour_day_ahead,
     .agent_reach_node = behaviour_reach_node,
     .day_end = behaviour_day_end,
     .free_state = behaviour_free_state,

@@ -205,14 +205,16 @@ static void grant_resource(capacity_table *t, int n_lists, uint32_t r, const uin
 enum { PARALLEL_MIN_REQUESTS = 50000 };
 
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
-                      const uint32_t *ids, uint8_t *grants)
+                      const uint32_t *ids, uint8_t *grants, void (*idle)(void *), void *idle_ctx)
 {
     /* The last thread to arrive sees every list complete and grouped (its acquire meets
      * the others' releases). A small day it resolves alone while the others wait at
      * the barrier below: the threads meet once between the passes, not twice. The
      * constructs are orphaned: inside a parallel region the team shares the work of a
      * large day (resources); outside one a team of one does it all. */
-    if (__atomic_add_fetch(&t->arrived, 1, __ATOMIC_ACQ_REL) == omp_get_num_threads()) {
+    if (__atomic_add_fetch(&t->arrived, 1, __ATOMIC_ACQ_REL) != omp_get_num_threads()) {
+        if (idle) idle(idle_ctx); /* others are still planning, or resolving */
+    } else {
         t->arrived = 0; /* everyone is here: nobody counts again before the next round */
         size_t total = 0;
         for (int k = 0; k < n_lists; k++)

@@ -72,8 +72,10 @@ void capacity_group(capacity_table *t, cap_requests *list, int k);
  * Call it from every thread of a parallel region (or outside one), each thread once
  * the lists it groups are grouped (capacity_group) and it will write no list again;
  * no barrier is needed before it: it waits for the last thread, and returns on every
- * thread once every grant is set. */
+ * thread once every grant is set. A thread that is not the last to arrive calls
+ * idle(idle_ctx) first, if idle is not NULL: work of its own for the time it would
+ * wait (the last one resolves a small day alone meanwhile). */
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
-                      const uint32_t *ids, uint8_t *grants);
+                      const uint32_t *ids, uint8_t *grants, void (*idle)(void *), void *idle_ctx);
 
 #endif

@@ -120,12 +120,18 @@ static int parse_list_d(const char *text, double *out, int *n, const char *name,
     return *n ? 0 : -1;
 }
 
-/* A phase sum of sim_timing: the agent loop, route tables (behaviour's day_start),
- * and everything else the engine and modules do once a day. */
-static void phase_split(const sim_timing *t, double *loop, double *routes, double *daily)
+/* A phase sum of sim_timing: the agent loop, route tables, and everything else the
+ * engine and modules do once a day. The route tables are mostly built the day before
+ * (day_ahead): with one thread at the start of its act pass, counted here as route
+ * tables; with more, by a thread waiting for the others and the capacity resolution,
+ * and only what that adds to the wait is time of the day's (in the capacity phase,
+ * daily). Either way behaviour's day_start builds them when those cannot serve. */
+static void phase_split(const sim_timing *t, int threads, double *loop, double *routes,
+                        double *daily)
 {
-    *loop = t->plan + t->act;
-    *routes = t->day_start[MODULE_BEHAVIOUR];
+    double ahead = threads == 1 ? t->ahead : 0;
+    *loop = t->plan + t->act - ahead;
+    *routes = t->day_start[MODULE_BEHAVIOUR] + ahead;
     *daily = t->capacity + t->clear + t->fold + t->outcomes + t->compact;
     for (int m = 0; m < model_count; m++) {
         if (m != MODULE_BEHAVIOUR) *daily += t->day_start[m];
@@ -213,7 +219,7 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     const double *b = (const double *)&before;
     for (size_t k = 0; k < sizeof delta / sizeof(double); k++)
         a[k] -= b[k];
-    phase_split(&delta, &r->loop, &r->routes, &r->daily);
+    phase_split(&delta, threads, &r->loop, &r->routes, &r->daily);
     r->timing = delta;
     r->soa_bytes_per_agent =
         r->peak_live > 0 ? (double)s.ag.cap * (double)agents_bytes_per_agent() / r->peak_live : 0;
@@ -253,9 +259,10 @@ static void print_phases(const bench_result *r)
     const sim_timing *t = &r->timing;
     double k = r->agent_days > 0 ? 1e9 / r->agent_days : 0;
     printf("          ns/agent-day: plan %.1f, capacity %.1f, act %.1f, clear %.1f, fold %.1f, "
-           "outcomes %.1f, compact %.1f, seal %.1f\n",
+           "outcomes %.1f, compact %.1f, seal %.1f; tomorrow's route tables %.1f (one "
+           "thread's, inside the phases above)\n",
            t->plan * k, t->capacity * k, t->act * k, t->clear * k, t->fold * k, t->outcomes * k,
-           t->compact * k, t->seal * k);
+           t->compact * k, t->seal * k, t->ahead * k);
     printf("          day_start/day_end:");
     for (int m = 0; m < model_count; m++)
         if (t->day_start[m] + t->day_end[m] > 0)

@@ -8,6 +8,7 @@
  *   agent_plan  parallel, per agent: decide; ask for capacity-limited resources
  *   (engine)    resolve every resource by per-agent random priority
  *   agent_act   parallel, per agent: act on what was granted; move; count events
+ *   day_ahead   by one thread done planning, beside the others' agent hooks
  *   day_end     serial, once: fold the day's counts into module state and outputs
  *
  * agent_plan and agent_act may touch only agent i, read shared data that is fixed
@@ -59,6 +60,16 @@ typedef struct module {
      * so this spares most of the calls. 0: every state. agent_act sees the state
      * as the hooks before it left it. */
     uint32_t plan_states, act_states;
+    /* Optional: work for tomorrow's day_start done today, so that it is not a serial
+     * step of tomorrow: by the first thread done planning, while it would otherwise
+     * wait for the others and for the capacity resolution (alone, at the start of its
+     * act pass). Other threads may be in any agent hook meanwhile: it may read only
+     * what no agent hook writes, and write only what none reads. Which thread runs it,
+     * and when, varies: its result may depend on neither, and the day_start that uses
+     * it must check that it still holds (the behaviour module's route tables, built
+     * from what migrants will hear tomorrow, are used only if the network and the
+     * epoch stay as they are). */
+    void (*day_ahead)(sim *s, void *state);
     void (*day_end)(sim *s, void *state);
     /* Encounters, called by the movement module from its agent_act (so, in parallel,
      * for agent i only) when agent i sets out along edge e or reaches node v. A hook

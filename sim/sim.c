@@ -126,6 +126,7 @@ int sim_init(sim *s, const scenario *sc, uint32_t member, int n_threads, diag *d
         if (model_table[m]->agent_enter_edge) s->enter_hooks[s->n_enter_hooks++] = m;
         if (model_table[m]->agent_reach_node) s->reach_hooks[s->n_reach_hooks++] = m;
         if (model_table[m]->agent_new) s->new_hooks[s->n_new_hooks++] = m;
+        if (model_table[m]->day_ahead) s->ahead_hooks[s->n_ahead_hooks++] = m;
         const module *md = model_table[m];
         if (md->agent_plan) add_hook(&s->plan, md->agent_plan, s->state[m], md->plan_states);
         if (md->agent_act) add_hook(&s->act, md->agent_act, s->state[m], md->act_states);
@@ -268,6 +269,22 @@ static void count_leaver(const sim *s, worker *w, size_t i, bool own)
     outcomes_tally_leaver(s, i, w->left);
 }
 
+/* Tomorrow's preparations (the day_ahead hooks), by the first thread to call this
+ * today: one that waits for the capacity resolution, or the only one. */
+static void run_ahead(void *ctx)
+{
+    sim *s = ctx;
+    if (s->n_ahead_hooks == 0 || s->no_day_ahead ||
+        __atomic_exchange_n(&s->ahead_claimed, true, __ATOMIC_ACQ_REL))
+        return;
+    double t0 = clock_seconds();
+    for (int k = 0; k < s->n_ahead_hooks; k++) {
+        int m = s->ahead_hooks[k];
+        model_table[m]->day_ahead(s, s->state[m]);
+    }
+    s->timing.ahead += clock_seconds() - t0; /* one thread a day; read after the join */
+}
+
 void sim_step(sim *s)
 {
     if (s->ag.n > 0 && !s->ag.state) abort(); /* after sim_release_agents */
@@ -295,6 +312,7 @@ void sim_step(sim *s)
      * thread passes over much the same range in both passes, for its cache; nothing
      * relies on it (sim/partition.h, sim/module.h). */
     double t_cap = 0;
+    s->ahead_claimed = false;
 #pragma omp parallel num_threads(s->n_threads)
     {
         int thread = omp_get_thread_num();
@@ -325,9 +343,11 @@ void sim_step(sim *s)
         for (int k = thread; k < s->n_threads; k += omp_get_num_threads())
             capacity_group(&s->caps, s->request_lists[k], k);
         w->plan_end = clock_seconds();
-        capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants);
+        /* A thread done planning before the others prepares tomorrow meanwhile. */
+        capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants, run_ahead, s);
 #pragma omp single nowait
         t_cap = clock_seconds();
+        run_ahead(s); /* a team of one: nobody waited */
         walk = partition_walk_start(&s->part, PASS_ACT, thread);
         while (partition_next(&walk, &lo, &hi))
             for (size_t i = lo; i < hi; i++) {

@@ -6,7 +6,9 @@
  *   3. agent_plan of every module, per agent (OpenMP parallel, no locks, each thread
  *      over its range of the store: sim/partition.h), after agent_new for an agent
  *      spawned today; each thread then groups its capacity requests by resource
- *   4. capacity resolution (by random priority; one thread below 50,000 requests)
+ *   4. capacity resolution (by random priority; one thread below 50,000 requests);
+ *      meanwhile a thread done planning runs the day_ahead hooks (tomorrow's route
+ *      tables), or the only thread does at the start of step 5
  *   5. agent_act of every module, per agent (parallel); the engine then counts the
  *      agent in population[node,state], or, in a final state, lists and tallies it
  *      as a leaver
@@ -77,6 +79,7 @@ typedef struct sim_timing {
      * the day_start hooks to the last thread's end of planning, its requests grouped;
      * `capacity` from there to the first thread's leaving the resolution. */
     double plan, capacity, act;
+    double ahead; /* the day_ahead hooks (one thread's time, beside the others') */
     double clear, fold, outcomes, compact; /* engine bookkeeping */
     double seal;                           /* output: compressing past blocks of days */
 } sim_timing;
@@ -108,8 +111,11 @@ struct sim {
     void *state[16]; /* module states, by index in model_table */
     /* Modules with encounter hooks, in table order (the hot loop calls only these). */
     int enter_hooks[16], n_enter_hooks, reach_hooks[16], n_reach_hooks;
-    int new_hooks[16], n_new_hooks; /* agent_new */
-    agent_hooks plan, act;          /* modules' agent_plan and agent_act, in table order */
+    int new_hooks[16], n_new_hooks;     /* agent_new */
+    int ahead_hooks[16], n_ahead_hooks; /* day_ahead */
+    bool ahead_claimed;                 /* today's day_ahead hooks have a thread */
+    bool no_day_ahead;     /* tests: the day_ahead hooks never run, each day_start works alone */
+    agent_hooks plan, act; /* modules' agent_plan and agent_act, in table order */
     /* Yesterday's incidents, INCIDENT_COUNT x (n_edges + n_nodes), indexed by
      * sim_place_edge / sim_place_node; refreshed at the end of each day. */
     int64_t *incidents;

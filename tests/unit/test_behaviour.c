@@ -1,10 +1,13 @@
-/* Behaviour building blocks: boarding by speed, train waits, trait packing, groups. */
+/* Behaviour building blocks: boarding by speed, train waits, trait packing, groups,
+ * and the route tables built a day ahead. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "models/behaviour.h"
 #include "models/trains.h"
 #include "sim/agents.h"
+#include "sim/sim.h"
 
 static const boarding_params board = {.on = true,
                                       .at_kmh = {10, 30},
@@ -106,4 +109,65 @@ Test(behaviour, each_agent_uses_its_groups_table)
     cr_assert_eq(behaviour_table(&a, 0),
                  (DEST_WORK * AVERSION_COUNT + AVERSION_FAMILY) * INFO_COUNT + INFO_CURRENT);
     agents_free(&a);
+}
+
+/* ---- route tables built the day before ---- */
+
+static void load(scenario *sc, sim *s, int threads)
+{
+    diag d = {0};
+    const char *sets[] = {"population_scale=0.05"};
+    scenario_overrides ov = {.sets = sets, .n_sets = 1, .seed = -1, .days = 240};
+    cr_assert_eq(scenario_load(sc, "../scenarios/stan_2005.yaml", &ov, &d), 0, "%s", d.msg);
+    cr_assert_eq(sim_init(s, sc, 0, threads, &d), 0, "%s", d.msg);
+}
+
+static bool same_tables(const route_tables *a, const route_tables *b)
+{
+    size_t E = (size_t)a->n_edges, V = (size_t)a->n_nodes, T = ROUTE_TABLES;
+    return memcmp(a->weight, b->weight, T * E * sizeof(float)) == 0 &&
+           memcmp(a->total, b->total, T * E * sizeof(float)) == 0 &&
+           memcmp(a->stay_bonus, b->stay_bonus, T * E * sizeof(float)) == 0 &&
+           memcmp(a->cost_to_go, b->cost_to_go, T * V * sizeof(double)) == 0 &&
+           memcmp(a->max_fare, b->max_fare, V * sizeof(int32_t)) == 0 &&
+           memcmp(a->node_sum, b->node_sum, T * V * sizeof(double)) == 0 &&
+           memcmp(a->node_pick, b->node_pick, T * V * sizeof(int32_t)) == 0 &&
+           memcmp(a->cheapest, b->cheapest, T * V * sizeof(int32_t)) == 0 &&
+           a->no_bonus == b->no_bonus;
+}
+
+/* Tomorrow's tables, built today by a thread with time to spare (day_ahead), are the
+ * tables tomorrow's day_start would build: day after day through Stan's closures
+ * (the edge status changes every day: migrants count the days to the reopening) and
+ * a new epoch (2006). The days they are used are seen by the tables changing place. */
+Test(behaviour, tables_built_the_day_before_are_the_days_own)
+{
+    scenario sa, sb;
+    sim ahead, alone;
+    load(&sa, &ahead, 2);
+    load(&sb, &alone, 1);
+    alone.no_day_ahead = true;
+    int used = 0, rebuilt = 0;
+    const float *before = NULL;
+    for (int day = 0; day < 240; day++) {
+        sim_step(&ahead);
+        sim_step(&alone);
+        const route_tables *a = behaviour_routes(&ahead), *b = behaviour_routes(&alone);
+        cr_assert(same_tables(a, b), "day %d", day);
+        cr_assert_eq(ahead.ag.n, alone.ag.n, "day %d", day);
+        cr_assert(memcmp(ahead.ag.node, alone.ag.node, ahead.ag.n * sizeof *ahead.ag.node) == 0);
+        if (day > 0) {
+            if (a->weight != before)
+                used++;
+            else
+                rebuilt++;
+        }
+        before = a->weight;
+    }
+    cr_expect_gt(used, 100, "built the day before on most days (%d of 239)", used);
+    cr_expect_gt(rebuilt, 30, "and on the day when the network changed (%d)", rebuilt);
+    sim_free(&ahead);
+    sim_free(&alone);
+    scenario_free(&sa);
+    scenario_free(&sb);
 }

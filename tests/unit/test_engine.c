@@ -67,7 +67,7 @@ static void resolve(capacity_table *t, cap_requests *const *lists, int n_lists, 
     capacity_prepare(t, n_lists);
     for (int k = 0; k < n_lists; k++)
         capacity_group(t, lists[k], k);
-    capacity_resolve(t, lists, n_lists, ids, grants);
+    capacity_resolve(t, lists, n_lists, ids, grants, NULL, NULL);
 }
 
 /* Capacity goes to the lowest priorities, whatever the order of the requests and
@@ -143,10 +143,15 @@ Test(capacity, a_list_not_grouped_stops_the_run, .signal = SIGABRT)
     cap_requests_push(&list, (cap_request){.resource = base, .index = 1}); /* after grouping */
     uint32_t ids[2] = {1, 2};
     uint8_t grants[2] = {0};
-    capacity_resolve(&t, (cap_requests *const[]){&list}, 1, ids, grants);
+    capacity_resolve(&t, (cap_requests *const[]){&list}, 1, ids, grants, NULL, NULL);
 }
 
 static const uint32_t *sort_ids; /* for by_order */
+
+static void count_idle(void *calls)
+{
+    __atomic_add_fetch((int *)calls, 1, __ATOMIC_RELAXED);
+}
 
 /* The order capacity_resolve grants in: resource, priority, agent id, slot. */
 static int by_order(const void *pa, const void *pb)
@@ -208,15 +213,20 @@ static void two_threads_grant_what_one_grants(uint32_t n_agents)
         granted += t.granted[base + r];
     cap_requests *const second[2] = {&lists[1][0], &lists[1][1]};
     capacity_prepare(&t, 2);
+    int idle_calls = 0, team = 0;
 #pragma omp parallel num_threads(2)
     {
         /* As in the day's region: each thread groups its list and goes on to the
          * resolution, which waits for the other. */
         for (int k = omp_get_thread_num(); k < 2; k += omp_get_num_threads())
             capacity_group(&t, second[k], k);
-        capacity_resolve(&t, second, 2, ids, two_threads);
+        capacity_resolve(&t, second, 2, ids, two_threads, count_idle, &idle_calls);
+#pragma omp master
+        team = omp_get_num_threads();
     }
     cr_assert(memcmp(one_thread, two_threads, sizeof one_thread) == 0, "%u n_agents", n_agents);
+    cr_assert_eq(idle_calls, team - 1,
+                 "the thread that arrived first, and only it, had time of its own");
     int64_t granted2 = 0, bits_set = 0;
     for (uint32_t r = 0; r < RESOURCES; r++)
         granted2 += t.granted[base + r];
