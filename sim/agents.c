@@ -180,7 +180,8 @@ size_t agents_remove(agents *a, const index_list *leavers, int n_threads)
 #define AGENT_FIELD_DESC(type, name) base[f] = (char *)a->name, size[f++] = sizeof(type);
     AGENT_FIELDS(AGENT_FIELD_DESC)
 #undef AGENT_FIELD_DESC
-#pragma omp parallel for num_threads(n_threads) schedule(dynamic, 1) if (n_moves > 1000)
+#pragma omp parallel for num_threads(n_threads)                                                    \
+    schedule(dynamic, 1) if (n_moves > AGENTS_REMOVE_PARALLEL_MIN)
     for (int k = 0; k < N_FIELDS; k++) {
         char *b = base[k];
         switch (size[k]) { /* the field types' sizes: whole-value copies */

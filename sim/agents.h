@@ -171,5 +171,8 @@ void agents_merge_leavers(index_list *const *lists, int n_lists, index_list *out
  * storage order is not order of entry (nothing may depend on it: results depend on
  * ids, never on where an agent is stored). Returns how many were removed. */
 size_t agents_remove(agents *a, const index_list *leavers, int n_threads);
+/* Above this many leavers agents_remove shares the moves among n_threads threads (a
+ * parallel region of its own); up to it, the calling thread moves them alone. */
+enum { AGENTS_REMOVE_PARALLEL_MIN = 1000 };
 
 #endif

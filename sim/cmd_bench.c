@@ -259,10 +259,11 @@ static void print_phases(const bench_result *r)
     const sim_timing *t = &r->timing;
     double k = r->agent_days > 0 ? 1e9 / r->agent_days : 0;
     printf("          ns/agent-day: plan %.1f, capacity %.1f, act %.1f, clear %.1f, fold %.1f, "
-           "outcomes %.1f, compact %.1f, seal %.1f; tomorrow's route tables %.1f (one "
-           "thread's, inside the phases above)\n",
+           "outcomes %.1f, compact %.1f, seal %.1f\n"
+           "          one thread's, beside the phases above: tomorrow's route tables %.1f, "
+           "removing a small day's leavers %.1f\n",
            t->plan * k, t->capacity * k, t->act * k, t->clear * k, t->fold * k, t->outcomes * k,
-           t->compact * k, t->seal * k, t->ahead * k);
+           t->compact * k, t->seal * k, t->ahead * k, t->compact_beside * k);
     printf("          day_start/day_end:");
     for (int m = 0; m < model_count; m++)
         if (t->day_start[m] + t->day_end[m] > 0)

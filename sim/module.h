@@ -20,7 +20,8 @@
  * Day hooks may spawn agents (day_start) and change them before the agent passes,
  * but day_end must not change an agent: the engine counts the day's leavers in the
  * act pass (sim.c count_leaver), and an agent ended later would be counted on the
- * wrong day. */
+ * wrong day. Nor may day_end read one: on a small day another thread removes the
+ * day's leavers from the store meanwhile. */
 #ifndef RUMBO_MODULE_H
 #define RUMBO_MODULE_H
 

@@ -269,6 +269,39 @@ static void count_leaver(const sim *s, worker *w, size_t i, bool own)
     outcomes_tally_leaver(s, i, w->left);
 }
 
+/* Agents in the threads' leaver lists today. */
+static size_t leavers_listed(const sim *s)
+{
+    size_t n = 0;
+    for (int k = 0; k < 2 * s->n_threads; k++)
+        n += s->leaver_lists[k]->n;
+    return n;
+}
+
+/* The day's leavers, out of the store: listed in order, and their slots filled. */
+static void remove_leavers(sim *s)
+{
+    agents_merge_leavers(s->leaver_lists, 2 * s->n_threads, &s->leavers, &s->leavers_scratch);
+    s->left_system += (int64_t)agents_remove(&s->ag, &s->leavers, s->n_threads);
+}
+
+/* The day's counts folded, the day_end hooks, and what left recorded; timed from
+ * t0. Returns when it ended. */
+static double end_day(sim *s, double t0)
+{
+    sim_timing *tm = &s->timing;
+    fold_workers(s);
+    lap(&tm->fold, &t0);
+    for (int m = 0; m < model_count; m++)
+        if (model_table[m]->day_end) {
+            model_table[m]->day_end(s, s->state[m]);
+            lap(&tm->day_end[m], &t0);
+        }
+    outcomes_record(s);
+    lap(&tm->outcomes, &t0);
+    return t0;
+}
+
 /* Tomorrow's preparations (the day_ahead hooks), by the first thread to call this
  * today: one that waits for the capacity resolution, or the only one. */
 static void run_ahead(void *ctx)
@@ -311,7 +344,8 @@ void sim_step(sim *s)
     /* One parallel region for plan, resolution and act: a fork/join less per day. Each
      * thread passes over much the same range in both passes, for its cache; nothing
      * relies on it (sim/partition.h, sim/module.h). */
-    double t_cap = 0;
+    double t_cap = 0, t_act = 0, t_ended = 0;
+    bool few_yesterday = s->leavers.n <= AGENTS_REMOVE_PARALLEL_MIN;
     s->ahead_claimed = false;
 #pragma omp parallel num_threads(s->n_threads)
     {
@@ -359,6 +393,24 @@ void sim_step(sim *s)
                 else
                     count_leaver(s, w, i, walk.own);
             }
+        /* A few leavers (a small day's) are removed by the last range's thread, where
+         * most of the agents that take their slots are, while the first folds the
+         * day and runs the day_end hooks, which touch no agent (sim/module.h). Many
+         * are removed after the region, by the team (agents_remove); then, if there
+         * were many yesterday too, the threads do not wait for each other here. */
+        if (omp_get_num_threads() > 1 && few_yesterday) {
+#pragma omp barrier
+            if (leavers_listed(s) <= AGENTS_REMOVE_PARALLEL_MIN) {
+                if (thread == omp_get_num_threads() - 1) {
+                    double t = clock_seconds();
+                    remove_leavers(s);
+                    tm->compact_beside += clock_seconds() - t;
+                } else if (thread == 0) {
+                    t_act = clock_seconds();
+                    t_ended = end_day(s, t_act);
+                }
+            }
+        }
     }
     /* Planning ends with the last thread's (the resolution waits for it). */
     double t_plan = t0;
@@ -369,21 +421,17 @@ void sim_step(sim *s)
         tm->capacity += t_cap - t_plan;
         t0 = t_cap;
     }
-    lap(&tm->act, &t0);
     s->agent_days += (int64_t)n;
-    fold_workers(s);
-    lap(&tm->fold, &t0);
-    for (int m = 0; m < model_count; m++)
-        if (model_table[m]->day_end) {
-            model_table[m]->day_end(s, s->state[m]);
-            lap(&tm->day_end[m], &t0);
-        }
-    /* No day hook changes an agent: those in final states now are the act pass's. */
-    agents_merge_leavers(s->leaver_lists, 2 * s->n_threads, &s->leavers, &s->leavers_scratch);
-    outcomes_record(s);
-    lap(&tm->outcomes, &t0);
-    s->left_system += (int64_t)agents_remove(ag, &s->leavers, s->n_threads);
-    lap(&tm->compact, &t0);
+    if (t_act > 0) { /* ended beside the removal */
+        tm->act += t_act - t0;
+        t0 = t_ended;
+        lap(&tm->compact, &t0); /* waiting for the removal to end */
+    } else {
+        lap(&tm->act, &t0);
+        t0 = end_day(s, t0);
+        remove_leavers(s);
+        lap(&tm->compact, &t0);
+    }
     s->day++;
     series_seal(&s->out, (size_t)s->day, s->n_threads);
     lap(&tm->seal, &t0);

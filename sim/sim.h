@@ -12,8 +12,10 @@
  *   5. agent_act of every module, per agent (parallel); the engine then counts the
  *      agent in population[node,state], or, in a final state, lists and tallies it
  *      as a leaver
- *   6. day_end of every module (serial); per-thread counters are summed
- *   7. the leavers are recorded and compacted away */
+ *   6. per-thread counters are summed; day_end of every module (serial); the
+ *      leavers are recorded
+ *   7. the leavers are compacted away: up to 1,000 by another thread during step 6,
+ *      more after it by the team */
 #ifndef RUMBO_SIM_H
 #define RUMBO_SIM_H
 
@@ -81,7 +83,10 @@ typedef struct sim_timing {
     double plan, capacity, act;
     double ahead; /* the day_ahead hooks (one thread's time, beside the others') */
     double clear, fold, outcomes, compact; /* engine bookkeeping */
-    double seal;                           /* output: compressing past blocks of days */
+    /* Removing a small day's leavers beside fold and day_end (one thread's time; what
+     * the others wait for it at the day's end is in `compact`). */
+    double compact_beside;
+    double seal; /* output: compressing past blocks of days */
 } sim_timing;
 
 struct sim {

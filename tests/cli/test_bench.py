@@ -18,6 +18,8 @@ def test_bench_prints_its_figures(tmp):
     for words in ("agent-days/s", "bytes/ag", "SoA B", "loop", "routes", "daily", "output",
                   "2-thread speedup at 500:", "2-thread speedup at 1000:",
                   "ns/agent-day: plan", "day_start/day_end: inflow",
+                  "beside the phases above: tomorrow's route tables",
+                  "removing a small day's leavers",
                   "memory per added live agent from 500 to 1000:"):
         assert words in p.stdout, (words, p.stdout)
     # target, population scale, threads, live, agent-days/s, median day, ns, bytes per agent...
