@@ -45,9 +45,11 @@ static const char bench_usage[] =
     "      --days N          measured days (default 30)\n"
     "      --warmup N        days before measuring (default 365)\n"
     "      --threads LIST    thread counts (default 1,2)\n"
-    "      --repeat N        run each size and thread count N times, the thread counts\n"
-    "                        in turn, and print the fastest run's whole row, memory too,\n"
-    "                        once a size's runs are done (default 1; on a noisy host)\n"
+    "      --repeat N        run every size and thread count N times, in N rounds of\n"
+    "                        all of them (a slow spell of the host then falls on each\n"
+    "                        alike), and print the fastest run's whole row, memory too,\n"
+    "                        once the last round is past the size (default 1; on a\n"
+    "                        noisy host)\n"
     "      --tmpdir DIR      where the HDF5 output is written and deleted (default /tmp)\n"
     "      --phases          also print each timed phase in ns per agent-day\n"
     "  -h, --help            this help\n";
@@ -413,25 +415,31 @@ static int bench(const bench_opts *o, diag *d)
            "routes", "daily", "output");
     double rate1[MAX_LIST] = {0}, rate2[MAX_LIST] = {0}, med1[MAX_LIST] = {0}, med2[MAX_LIST] = {0};
     double rss[MAX_LIST] = {0}, peak[MAX_LIST] = {0}; /* first thread count's runs */
-    for (int k = 0; k < o->n_sizes; k++) {
-        double scale = fmin(1e3, fmax(1e-3, o->sizes[k] / live0));
-        /* The fastest of the repeats: a busy host only ever slows a run down. The
-         * thread counts take turns, so that a slow spell falls on each alike. */
-        bench_result best[MAX_LIST];
-        for (int64_t rep = 0; rep < o->repeat; rep++)
+    /* The fastest of the repeats: a busy host only ever slows a run down. Every size
+     * and thread count takes its turn in each round, so that a slow spell of the host
+     * falls on each alike, and the sizes, compared with each other, are measured over
+     * the same minutes. */
+    static bench_result best[MAX_LIST][MAX_LIST];
+    for (int64_t rep = 0; rep < o->repeat; rep++)
+        for (int k = 0; k < o->n_sizes; k++) {
+            double scale = fmin(1e3, fmax(1e-3, o->sizes[k] / live0));
             for (int t = 0; t < o->n_threads; t++) {
+                fprintf(stderr, "rumbo bench: %.0f agents, %d thread%s, round %lld of %lld\n",
+                        o->sizes[k], o->threads[t], o->threads[t] == 1 ? "" : "s",
+                        (long long)rep + 1, (long long)o->repeat);
                 if (isolated(o, scale, o->threads[t], &m, d)) return -1;
-                if (rep == 0 || m.run.rate > best[t].rate) best[t] = m.run;
+                if (rep == 0 || m.run.rate > best[k][t].rate) best[k][t] = m.run;
             }
-        for (int t = 0; t < o->n_threads; t++) {
-            const bench_result r = best[t];
-            print_result(o->sizes[k], scale, o->threads[t], &r);
-            if (o->phases) print_phases(&r);
-            if (t == 0) rss[k] = r.rss_bytes, peak[k] = r.peak_live;
-            if (o->threads[t] == 1) rate1[k] = r.rate, med1[k] = r.median_rate;
-            if (o->threads[t] == 2) rate2[k] = r.rate, med2[k] = r.median_rate;
+            if (rep + 1 < o->repeat) continue;
+            for (int t = 0; t < o->n_threads; t++) {
+                const bench_result r = best[k][t];
+                print_result(o->sizes[k], scale, o->threads[t], &r);
+                if (o->phases) print_phases(&r);
+                if (t == 0) rss[k] = r.rss_bytes, peak[k] = r.peak_live;
+                if (o->threads[t] == 1) rate1[k] = r.rate, med1[k] = r.median_rate;
+                if (o->threads[t] == 2) rate2[k] = r.rate, med2[k] = r.median_rate;
+            }
         }
-    }
     for (int k = 0; k < o->n_sizes; k++)
         if (rate1[k] > 0 && rate2[k] > 0)
             printf("2-thread speedup at %.0f: %.2f (median days: %.2f)\n", o->sizes[k],

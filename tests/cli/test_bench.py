@@ -37,7 +37,8 @@ def test_bench_run_failure_is_reported_once(tmp):
     p = run("bench", BASELINE, "--sizes", "500", "--warmup", "2", "--days", "1", "--threads",
             "1", "--tmpdir", os.path.join(tmp, "missing"), check=1)
     assert "cannot create the output file" in p.stderr, p.stderr
-    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+    errors = [l for l in p.stderr.splitlines() if not l.startswith("rumbo bench: ")]
+    assert len(errors) == 1, p.stderr  # besides the line saying which run starts
 
 
 def pilot_live_agents(stdout):
@@ -79,13 +80,19 @@ def test_bench_runs_in_process_when_it_cannot_start_itself(tmp):
 
 
 def test_bench_repeat_prints_the_fastest_run(tmp):
-    """--repeat N runs each thread count N times and prints one line each: the fastest."""
-    p = run("bench", BASELINE, "--sizes", "500", "--warmup", "3", "--days", "2", "--threads",
-            "1,2", "--repeat", "3", "--tmpdir", tmp, check=0)
+    """--repeat N runs every size and thread count N times, in rounds of all of them,
+    and prints one line each: the fastest."""
+    p = run("bench", BASELINE, "--sizes", "500,700", "--warmup", "3", "--days", "2",
+            "--threads", "1,2", "--repeat", "3", "--tmpdir", tmp, check=0)
     assert "the fastest of 3 runs" in p.stdout, p.stdout
     rows = [l.split() for l in p.stdout.splitlines() if re.match(r"\s+\d+\s+\S+\s+[12]\s", l)]
-    assert [r[2] for r in rows] == ["1", "2"], p.stdout
+    assert [(r[0], r[2]) for r in rows] == [("500", "1"), ("500", "2"), ("700", "1"),
+                                            ("700", "2")], p.stdout
     assert "2-thread speedup at 500:" in p.stdout, p.stdout
+    # The runs, in order: round after round, each with every size and thread count.
+    runs = re.findall(r"rumbo bench: (\d+) agents, (\d) threads?, round (\d) of 3", p.stderr)
+    assert runs == [(size, threads, str(r)) for r in (1, 2, 3)
+                    for size in ("500", "700") for threads in ("1", "2")], p.stderr
 
 
 def test_bench_refuses_bad_options(tmp):
