@@ -249,6 +249,16 @@ Test(hurricane_generator, reader_rejects_bad_shares_and_season)
 
 /* ---- edge status ---- */
 
+/* The next day: edge 0 closed (reopening expected on `until`), edge 2 at half speed. */
+static void advance_closed(edge_status *es, int32_t until)
+{
+    edge_day *t = edge_status_stage(es);
+    t->speed[2] = 0.5f;
+    t->open[0] = 0;
+    t->wait_until[0] = until;
+    edge_status_advance(es);
+}
+
 /* Route tables are rebuilt only on a day whose status `changed` (models/behaviour.c):
  * each thing they read must count. The hazard factor once did not, and a
  * hazard_factor-only event left the expected falls' cost at yesterday's. */
@@ -273,23 +283,11 @@ Test(edge_status, a_change_of_open_speed_hazard_or_finite_wait_is_a_change)
     edge_status_advance(&es);
     cr_expect(es.changed, "speed, and the hazard factor back to 1");
 
-    edge_day *t = edge_status_stage(&es);
-    t->speed[2] = 0.5f;
-    t->open[0] = 0;
-    t->wait_until[0] = EDGE_WAIT_NEVER;
-    edge_status_advance(&es);
+    advance_closed(&es, EDGE_WAIT_NEVER);
     cr_expect(es.changed, "closed");
-    t = edge_status_stage(&es);
-    t->speed[2] = 0.5f;
-    t->open[0] = 0;
-    t->wait_until[0] = EDGE_WAIT_NEVER;
-    edge_status_advance(&es);
+    advance_closed(&es, EDGE_WAIT_NEVER);
     cr_expect_not(es.changed, "closed for good, as yesterday");
-    t = edge_status_stage(&es);
-    t->speed[2] = 0.5f;
-    t->open[0] = 0;
-    t->wait_until[0] = 40;
-    edge_status_advance(&es);
+    advance_closed(&es, 40);
     cr_expect(es.changed, "a finite wait shrinks every day");
     edge_status_free(&es);
 }
