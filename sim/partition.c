@@ -18,6 +18,7 @@ void partition_init(partition *p, int n_threads)
     p->n = n_threads > 0 ? n_threads : 1;
     size_t n = (size_t)p->n;
     p->bound = alloc0(n + 1, sizeof *p->bound);
+    p->next_bound = alloc0(n + 1, sizeof *p->next_bound);
     p->cost = alloc0(n, sizeof *p->cost);
     p->own_time = alloc0(PASS_COUNT * n, sizeof *p->own_time);
     p->own_agents = alloc0(PASS_COUNT * n, sizeof *p->own_agents);
@@ -29,6 +30,7 @@ void partition_init(partition *p, int n_threads)
 void partition_free(partition *p)
 {
     free(p->bound);
+    free(p->next_bound);
     free(p->cost);
     free(p->own_time);
     free(p->own_agents);
@@ -95,8 +97,7 @@ void partition_begin_day(partition *p, size_t n)
         if (!(p->cost[r] > 0)) known = false;
         total += p->cost[r] * (double)(clamped_bound(p, r + 1, n) - clamped_bound(p, r, n));
     }
-    size_t *next = malloc(((size_t)p->n + 1) * sizeof *next);
-    if (!next) abort();
+    size_t *next = p->next_bound;
     next[0] = 0;
     next[p->n] = n;
     for (int r = 1; r < p->n; r++) {
@@ -111,7 +112,6 @@ void partition_begin_day(partition *p, size_t n)
         next[r] = b < next[r - 1] ? next[r - 1] : b > n ? n : b;
     }
     memcpy(p->bound, next, ((size_t)p->n + 1) * sizeof *next);
-    free(next);
     for (int pass = 0; pass < PASS_COUNT; pass++)
         for (int r = 0; r < p->n; r++)
             p->cursor[(size_t)pass * (size_t)p->n + (size_t)r].next = p->bound[r];

@@ -34,6 +34,7 @@ typedef struct partition_cursor {
 typedef struct partition {
     int n;                    /* ranges: one per thread */
     size_t *bound;            /* n + 1: range r is [bound[r], bound[r + 1]) today */
+    size_t *next_bound;       /* n + 1: scratch, while the day's bounds are drawn */
     double *cost;             /* n: seconds per agent per day in each range (0: not known) */
     double *own_time;         /* PASS_COUNT x n: time each thread spent on its own range */
     size_t *own_agents;       /* PASS_COUNT x n: how many of its own range's agents it did */
