@@ -73,6 +73,7 @@ typedef struct bench_result {
     double peak_live;   /* most agents live on any day of the run, warm-up included */
     double median_rate; /* the measured days' median of agent-days/s, day by day */
     double loop, routes, daily, output_share, output_seconds, run_seconds;
+    double open_seconds, seal_seconds, write_seconds; /* output's parts, whole run */
     double rss_bytes, bytes_per_agent, soa_bytes_per_agent;
     sim_timing timing; /* over the measured days */
 } bench_result;
@@ -234,6 +235,9 @@ static int run_one(const bench_opts *o, double scale, int threads, bench_result 
     /* Output is also the file's layout and the past blocks of days compressed during
      * the run (sim_step). */
     r->output_seconds = open_seconds + s.timing.seal + write_seconds;
+    r->open_seconds = open_seconds;
+    r->seal_seconds = s.timing.seal;
+    r->write_seconds = write_seconds;
     r->output_share = r->output_seconds / (r->run_seconds + write_seconds);
     r->rss_bytes = peak_rss();
     r->bytes_per_agent = r->peak_live > 0 ? r->rss_bytes / r->peak_live : 0;
@@ -270,7 +274,9 @@ static void print_phases(const bench_result *r)
     for (int m = 0; m < model_count; m++)
         if (t->day_start[m] + t->day_end[m] > 0)
             printf(" %s %.1f/%.1f", model_table[m]->name, t->day_start[m] * k, t->day_end[m] * k);
-    printf("\n");
+    printf("\n          output, whole run: making the file %.1f ms, compressing past days "
+           "%.1f ms, writing %.1f ms\n",
+           r->open_seconds * 1e3, r->seal_seconds * 1e3, r->write_seconds * 1e3);
 }
 
 /* What a child sends back: whether it succeeded, its result, and its error. */

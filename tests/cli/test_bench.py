@@ -20,6 +20,7 @@ def test_bench_prints_its_figures(tmp):
                   "ns/agent-day: plan", "day_start/day_end: inflow",
                   "beside the phases above: tomorrow's route tables",
                   "removing a small day's leavers",
+                  "output, whole run: making the file",
                   "memory per added live agent from 500 to 1000:"):
         assert words in p.stdout, (words, p.stdout)
     # target, population scale, threads, live, agent-days/s, median day, ns, bytes per agent...
