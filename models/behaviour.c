@@ -347,24 +347,6 @@ static void edge_costs(const sim *s, behaviour_state *st, const group_weights *g
     }
 }
 
-/* Per-node summaries for the common case (can pay every fare, not aboard). */
-static void summarise_node(const network *net, route_tables *rt, int t, int v, int best)
-{
-    size_t E = (size_t)net->n_edges, at = (size_t)t * (size_t)net->n_nodes + (size_t)v;
-    const float *weight = rt->weight + (size_t)t * E;
-    double sum = 0;
-    int positive = 0, only = -1;
-    for (int k = net->out_start[v]; k < net->out_start[v + 1]; k++) {
-        int e = net->out_edges[k];
-        if (weight[e] > 0) sum += weight[e], positive++, only = e;
-    }
-    rt->node_sum[at] = sum;
-    rt->node_pick[at] = positive == 0 ? -1 : positive == 1 ? only : -2;
-    rt->cheapest[at] = best;
-}
-
-/* Logit weights from the costs and costs-to-go; without the behaviour section,
- * weight 1 on each node's cheapest edge (ties: lowest index) and 0 elsewhere. */
 /* The bonus for staying aboard each edge's train, for aversion group a: the waits and
  * falls saved, which depend on the parameters alone (kept for the epoch). */
 static void fill_bonus(const sim *s, behaviour_state *st, const movement_params *mp,
@@ -380,6 +362,10 @@ static void fill_bonus(const sim *s, behaviour_state *st, const movement_params 
     }
 }
 
+/* Logit weights from the costs and costs-to-go; without the behaviour section,
+ * weight 1 on each node's cheapest edge (ties: lowest index) and 0 elsewhere. And
+ * each node's summary for the common case (can pay every fare, not aboard): the sum
+ * of its weights, the only edge with weight if there is one, the cheapest edge. */
 static void fill_weights(const sim *s, const behaviour_state *st, route_tables *rt,
                          const behaviour_params *p, int a, int t)
 {
@@ -389,8 +375,8 @@ static void fill_weights(const sim *s, const behaviour_state *st, route_tables *
     float *weight = rt->weight + t * E, *total = rt->total + t * E;
     float *bonus = rt->stay_bonus + t * E;
     for (int v = 0; v < net->n_nodes; v++) {
-        int best = -1;
-        double best_total = INFINITY;
+        int best = -1, positive = 0, only = -1;
+        double best_total = INFINITY, sum = 0;
         for (int k = net->out_start[v]; k < net->out_start[v + 1]; k++) {
             int e = net->out_edges[k];
             double tot = st->cost[e] + C[net->edges[e].to];
@@ -403,12 +389,20 @@ static void fill_weights(const sim *s, const behaviour_state *st, route_tables *
             }
             if (tot < best_total) best_total = tot, best = e;
             if (!p->on) continue;
+            /* The node's best edges (gap 0) weigh exp(-0) = 1: no exponential for them. */
             double gap = tot - C[v];
-            weight[e] = (float)exp(-p->choice_scale * (gap > 0 ? gap : 0));
+            weight[e] = gap > 0 ? (float)exp(-p->choice_scale * gap) : 1.0f;
             bonus[e] = st->bonus_of[(size_t)a * E + (size_t)e];
+            if (weight[e] > 0) sum += weight[e], positive++, only = e; /* underflow: 0 */
         }
-        if (!p->on && best >= 0) weight[best] = 1;
-        summarise_node(net, rt, t, v, best);
+        if (!p->on && best >= 0) {
+            weight[best] = 1;
+            sum = 1, positive = 1, only = best;
+        }
+        size_t at = (size_t)t * (size_t)net->n_nodes + (size_t)v;
+        rt->node_sum[at] = sum;
+        rt->node_pick[at] = positive == 0 ? -1 : positive == 1 ? only : -2;
+        rt->cheapest[at] = best;
     }
 }
 
