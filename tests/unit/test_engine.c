@@ -1,4 +1,5 @@
-/* Engine building blocks: random streams, capacity resolution, agent storage. */
+/* Engine building blocks: random streams, capacity resolution, agent storage, and the
+ * removal of a day's leavers beside the day's end. */
 #include <criterion/criterion.h>
 #include <gsl/gsl_randist.h>
 #include <omp.h>
@@ -8,6 +9,7 @@
 #include "sim/agents.h"
 #include "sim/capacity.h"
 #include "sim/rng.h"
+#include "sim/sim.h"
 
 Test(rng, draws_are_a_pure_function_of_key_and_counter)
 {
@@ -343,4 +345,41 @@ Test(agents, spawn_and_remove_keep_every_stayer_and_its_fields)
     cr_assert_eq(a.n, 0);
     cr_assert_leq(agents_bytes_per_agent(), 64);
     agents_free(&a);
+}
+
+/* ---- the day's end ---- */
+
+static void load_tiny(scenario *sc, sim *s, int threads)
+{
+    diag d = {0};
+    scenario_overrides ov = {.seed = -1, .days = 120};
+    cr_assert_eq(scenario_load(sc, "scenarios/tiny.yaml", &ov, &d), 0, "%s", d.msg);
+    cr_assert_eq(sim_init(s, sc, 0, threads, &d), 0, "%s", d.msg);
+}
+
+/* On two threads a small day's leavers are removed by one thread while the other
+ * folds the day and runs the day_end hooks; the store is then as one thread leaves
+ * it, after every day, agent for agent. */
+Test(day, leavers_removed_beside_the_day_end_leave_the_store_as_one_thread_does)
+{
+    scenario sa, sb;
+    sim two, one;
+    load_tiny(&sa, &two, 2);
+    load_tiny(&sb, &one, 1);
+    for (int day = 0; day < 120; day++) {
+        sim_step(&two);
+        sim_step(&one);
+        cr_assert_eq(two.ag.n, one.ag.n, "day %d", day);
+        cr_assert(memcmp(two.ag.id, one.ag.id, one.ag.n * sizeof *one.ag.id) == 0, "day %d", day);
+        cr_assert(memcmp(two.ag.state, one.ag.state, one.ag.n) == 0, "day %d", day);
+        cr_assert_eq(two.left_system, one.left_system, "day %d", day);
+    }
+    cr_assert_gt(one.left_system, 0, "people left: the removal had work");
+    cr_assert_eq(one.timing.compact_beside, 0, "one thread removes them after the day's end");
+    if (omp_get_thread_limit() > 1)
+        cr_assert_gt(two.timing.compact_beside, 0, "two threads: beside it");
+    sim_free(&two);
+    sim_free(&one);
+    scenario_free(&sa);
+    scenario_free(&sb);
 }
