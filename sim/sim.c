@@ -345,6 +345,7 @@ void sim_step(sim *s)
      * thread passes over much the same range in both passes, for its cache; nothing
      * relies on it (sim/partition.h, sim/module.h). */
     double t_cap = 0, t_act = 0, t_ended = 0;
+    bool ended_beside = false; /* the day's end ran inside the region, beside the removal */
     bool few_yesterday = s->leavers.n <= AGENTS_REMOVE_PARALLEL_MIN;
     s->ahead_claimed = false;
 #pragma omp parallel num_threads(s->n_threads)
@@ -408,6 +409,7 @@ void sim_step(sim *s)
                 } else if (thread == 0) {
                     t_act = clock_seconds();
                     t_ended = end_day(s, t_act);
+                    ended_beside = true;
                 }
             }
         }
@@ -422,7 +424,7 @@ void sim_step(sim *s)
         t0 = t_cap;
     }
     s->agent_days += (int64_t)n;
-    if (t_act > 0) { /* ended beside the removal */
+    if (ended_beside) {
         tm->act += t_act - t0;
         t0 = t_ended;
         lap(&tm->compact, &t0); /* waiting for the removal to end */
