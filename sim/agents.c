@@ -74,6 +74,22 @@ size_t agents_spawn(agents *a, size_t count)
     return first;
 }
 
+void agents_order_by_state(const agents *a, size_t lo, size_t n, uint16_t *order,
+                           unsigned start[STATE_COUNT + 1])
+{
+    if (n > AGENTS_ORDER_MAX) abort();
+    const uint8_t *state = a->state + lo;
+    unsigned fill[STATE_COUNT];
+    memset(start, 0, (STATE_COUNT + 1) * sizeof *start);
+    for (size_t j = 0; j < n; j++)
+        start[state[j] + 1]++;
+    for (int st = 0; st < STATE_COUNT; st++)
+        start[st + 1] += start[st];
+    memcpy(fill, start, sizeof fill);
+    for (size_t j = 0; j < n; j++)
+        order[fill[state[j]]++] = (uint16_t)j;
+}
+
 void index_list_reserve(index_list *l, size_t n)
 {
     if (n <= l->cap) return;

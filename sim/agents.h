@@ -148,6 +148,14 @@ void agents_init(agents *a);
 void agents_free(agents *a);
 /* Appends `count` zeroed agents and returns the index of the first. */
 size_t agents_spawn(agents *a, size_t count);
+/* The agents [lo, lo + n) grouped by state (sim.c visits a chunk's agents so): order
+ * gets their offsets from lo, those in state 0 first, then 1, ..., each state's in
+ * ascending order; start[st] is where state st's begin, start[STATE_COUNT] = n.
+ * At most AGENTS_ORDER_MAX agents. */
+enum { AGENTS_ORDER_MAX = UINT16_MAX + 1 };
+void agents_order_by_state(const agents *a, size_t lo, size_t n, uint16_t *order,
+                           unsigned start[STATE_COUNT + 1]);
+
 /* Indices into the agent store. */
 typedef struct index_list {
     size_t *v;

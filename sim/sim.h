@@ -4,14 +4,15 @@
  *   1. switch the timeline epoch if one begins today
  *   2. day_start of every module (serial)
  *   3. agent_plan of every module, per agent (OpenMP parallel, no locks, each thread
- *      over its range of the store: sim/partition.h), after agent_new for an agent
- *      spawned today; each thread then groups its capacity requests by resource
+ *      over its range of the store: sim/partition.h; in each chunk of it, the agents
+ *      of one state after another), after agent_new for an agent spawned today; each
+ *      thread then groups its capacity requests by resource
  *   4. capacity resolution (by random priority; one thread below 50,000 requests);
  *      meanwhile a thread done planning runs the day_ahead hooks (tomorrow's route
  *      tables), or the only thread does at the start of step 5
- *   5. agent_act of every module, per agent (parallel); the engine then counts the
- *      agent in population[node,state], or, in a final state, lists and tallies it
- *      as a leaver
+ *   5. agent_act of every module, per agent (parallel, grouped by state as in 3); the
+ *      engine then counts the chunk's agents, in store order, in
+ *      population[node,state], or, in a final state, lists and tallies them as leavers
  *   6. per-thread counters are summed; day_end of every module (serial); the
  *      leavers are recorded
  *   7. the leavers are compacted away: up to 1,000 by another thread during step 6,

@@ -311,6 +311,46 @@ Test(agents, merged_leavers_are_the_ascending_union)
     free(scratch.v);
 }
 
+/* A chunk's agents grouped by state (how sim.c visits them): every agent once, the
+ * states in order, each state's agents ascending; at any offset into the store, for
+ * a chunk of one state, of none, and of every state including the final ones. */
+Test(agents, ordered_by_state_every_agent_once_states_grouped_ascending)
+{
+    enum { N = 3000 };
+    agents a;
+    agents_init(&a);
+    agents_spawn(&a, N);
+    uint64_t x = 0x2545F4914F6CDD1Du;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        a.state[i] = (uint8_t)(i >= 1000 && i < 1300 ? STATE_WORKING : x % STATE_COUNT);
+    }
+    static const size_t chunks[][2] = {{0, 256}, {17, 256}, {1000, 256}, {2999, 1}, {5, 0}, {0, N}};
+    static uint16_t order[N];
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        size_t lo = chunks[c][0], n = chunks[c][1];
+        unsigned start[STATE_COUNT + 1];
+        bool seen[N] = {false};
+        agents_order_by_state(&a, lo, n, order, start);
+        cr_assert_eq(start[0], 0);
+        cr_assert_eq(start[STATE_COUNT], n, "chunk %zu: every agent has a place", c);
+        for (int st = 0; st < STATE_COUNT; st++) {
+            cr_assert_leq(start[st], start[st + 1]);
+            for (unsigned q = start[st]; q < start[st + 1]; q++) {
+                size_t j = order[q];
+                cr_assert_lt(j, n);
+                cr_assert_not(seen[j], "chunk %zu: agent %zu once", c, lo + j);
+                seen[j] = true;
+                cr_assert_eq(a.state[lo + j], st, "chunk %zu: agent %zu under its state", c,
+                             lo + j);
+                if (q > start[st]) cr_assert_lt(order[q - 1], j, "ascending within a state");
+            }
+        }
+        if (lo == 1000) cr_assert_eq(start[STATE_WORKING + 1] - start[STATE_WORKING], n);
+    }
+    agents_free(&a);
+}
+
 /* 200,000 agents: enough for the moves to be shared by threads. */
 Test(agents, spawn_and_remove_keep_every_stayer_and_its_fields)
 {
