@@ -747,6 +747,17 @@ double crime_strength(const sim *s, int o, size_t q)
     return st->world.strength[(size_t)o * sim_n_places(s) + q];
 }
 
+/* A restored captive's holder indexes the organisations. */
+static const char *crime_agent_check(const sim *s, const void *state, size_t i)
+{
+    const crime_state *st = state;
+    const agents *ag = &s->ag;
+    bool held = ag->state[i] == STATE_KIDNAPPED || ag->state[i] == STATE_EXPLOITED;
+    if (held && ag->holder[i] >= (st ? st->n_org : 0))
+        return "field 'holder' of a captive is not an organisation of the scenario";
+    return NULL;
+}
+
 const module crime_module = {
     .name = "crime",
     .params_size = sizeof(crime_params),
@@ -761,4 +772,5 @@ const module crime_module = {
     .agent_enter_edge = crime_enter_edge,
     .agent_reach_node = crime_reach_node,
     .free_state = crime_free_state,
+    .agent_check = crime_agent_check,
 };

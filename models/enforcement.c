@@ -183,6 +183,17 @@ double enforcement_protection(const sim *s, int v)
     return p->enabled ? p->cp.protection[v] : 0;
 }
 
+/* A restored agent's document and detention stage index tables of this module's. */
+static const char *enforcement_agent_check(const sim *s, const void *state, size_t i)
+{
+    (void)state;
+    const agents *ag = &s->ag;
+    if (ag->doc[i] >= DOC_COUNT) return "field 'doc' is not a kind of document";
+    if (ag->state[i] == STATE_DETAINED && ag->holder[i] > ENF_STAGE_SHELTER)
+        return "field 'holder' of a detained agent is not a stage of detention";
+    return NULL;
+}
+
 const module enforcement_module = {
     .name = "enforcement",
     .params_size = sizeof(enforcement_params),
@@ -200,4 +211,5 @@ const module enforcement_module = {
     .agent_enter_edge = enforcement_enter_edge,
     .agent_reach_node = enforcement_reach_node,
     .free_state = enforcement_free_state,
+    .agent_check = enforcement_agent_check,
 };

@@ -28,6 +28,21 @@ size_t agents_bytes_per_agent(void)
     return bytes;
 }
 
+const char *agents_field_problem(const agents *a, size_t i, int n_nodes, int n_edges)
+{
+    if (a->state[i] >= STATE_LIVE_COUNT) return "field 'state' is not a live state";
+    if (a->node[i] >= n_nodes) return "field 'node' is not a node of the network";
+    if (a->home[i] >= n_nodes) return "field 'home' is not a node of the network";
+    if (a->edge[i] != EDGE_NONE && a->edge[i] >= n_edges)
+        return "field 'edge' is not an edge of the network";
+    if (a->plan[i] != EDGE_NONE && a->plan[i] >= n_edges)
+        return "field 'plan' is not an edge of the network";
+    if (a->nationality[i] >= NAT_COUNT) return "field 'nationality' is not a nationality";
+    if (agent_age(a, i) >= AGE_COUNT) return "field 'traits' holds no age band";
+    if (agent_goal(a, i) >= GOAL_COUNT) return "field 'traits' holds no goal";
+    return NULL;
+}
+
 void agents_init(agents *a)
 {
     memset(a, 0, sizeof *a);

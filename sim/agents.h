@@ -141,6 +141,11 @@ static inline int agents_group(const agents *a, size_t i)
 /* Labels "GT_male_adult"... for the group dimension (GROUP_COUNT strings). */
 extern const char *const group_names[GROUP_COUNT];
 
+/* Why agent i's engine fields cannot be those of a live agent on a network of
+ * n_nodes and n_edges (a damaged or edited checkpoint), naming the field; NULL if
+ * they can. Fields a module gives meaning to are its own to check (module.h). */
+const char *agents_field_problem(const agents *a, size_t i, int n_nodes, int n_edges);
+
 /* Bytes of storage per agent slot (sum of the field sizes). */
 size_t agents_bytes_per_agent(void);
 

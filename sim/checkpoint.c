@@ -8,6 +8,7 @@
 
 #include "sim/h5util.h"
 #include "sim/interrupt.h"
+#include "sim/module.h"
 #include "sim/version.h"
 
 static const char checkpoint_format[] = "rumbo checkpoint";
@@ -226,6 +227,23 @@ static hid_t open_field(hid_t g, const char *name, const char *c_type, size_t n,
     return ds;
 }
 
+/* Every restored agent's fields are values the engine and the modules index with: a
+ * damaged or edited file is refused here rather than read out of bounds later. */
+static int check_agents(const sim *s, const char *path, diag *d)
+{
+    for (size_t i = 0; i < s->ag.n; i++) {
+        const char *why = agents_field_problem(&s->ag, i, s->net->n_nodes, s->net->n_edges);
+        for (int m = 0; !why && m < model_count; m++)
+            if (model_table[m]->agent_check) why = model_table[m]->agent_check(s, s->state[m], i);
+        if (why) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "agent %zu (id %u): %s", i, (unsigned)s->ag.id[i], why);
+            return refuse(d, path, msg);
+        }
+    }
+    return 0;
+}
+
 static int restore_agents(hid_t file, sim *s, const char *path, diag *d)
 {
     hid_t g = H5Gopen2(file, "agents", H5P_DEFAULT);
@@ -254,7 +272,7 @@ static int restore_agents(hid_t file, sim *s, const char *path, diag *d)
     AGENT_FIELDS(AGENT_FIELD_LOAD)
 #undef AGENT_FIELD_LOAD
     H5Gclose(g);
-    return rc;
+    return rc == 0 ? check_agents(s, path, d) : rc;
 }
 
 static int restore_series(hid_t file, sim *s, const char *path, diag *d)

@@ -14,9 +14,9 @@
  * agent_plan and agent_act may touch only agent i, read shared data that is fixed
  * for the day, and write counters through the worker (thread-local, integer). That
  * is what makes a run identical for any number of threads, and in whatever order
- * the agents are visited (the engine visits a chunk's agents grouped by state). Capacity is asked for
- * (sim_request) in agent_plan only: the engine resolves the requests once, between
- * the passes, and empties the lists before the next day's plan.
+ * the agents are visited (the engine visits a chunk's agents grouped by state). Capacity is asked
+ * for (sim_request) in agent_plan only: the engine resolves the requests once, between the passes,
+ * and empties the lists before the next day's plan.
  *
  * Day hooks may spawn agents (day_start) and change them before the agent passes,
  * but day_end must not change an agent: the engine counts the day's leavers in the
@@ -82,6 +82,10 @@ typedef struct module {
     void (*agent_enter_edge)(sim *s, void *state, size_t i, int e, worker *w);
     void (*agent_reach_node)(sim *s, void *state, size_t i, int v, worker *w);
     void (*free_state)(void *state);
+    /* Optional: why agent i, restored from a checkpoint, holds a value that no agent
+     * of this module's could (a damaged or edited file), naming the field; NULL if
+     * none. The fields it reads by index (organisations, documents) are checked so. */
+    const char *(*agent_check)(const sim *s, const void *state, size_t i);
     /* Optional: agents this module brings into the run over `days` days starting at
      * `start` (days since 1970), for `rumbo check` and memory estimates. */
     double (*expected_entries)(const void *params, int32_t start, int days);

@@ -165,5 +165,35 @@ def test_restart_refuses_missing_state(tmp):
     assert "days_left" in p.stderr, p.stderr
 
 
+def test_restart_refuses_agents_no_run_could_hold(tmp):
+    """An edited or damaged agent field that indexes a table (a state, a node, an
+    edge, a document, an organisation) is refused with the field named, exit 2,
+    before it is read out of bounds (a state of 200 crashed the run)."""
+    out = os.path.join(tmp, "a.h5")
+    run("run", TINY, "-o", out, "--quiet", "--stop-at", "10", check=3)
+    edits = [({"state": 200}, "'state'"), ({"node": 9999}, "'node'"),
+             ({"edge": 5000}, "'edge'"), ({"plan": 5000}, "'plan'"),
+             ({"home": 9999}, "'home'"), ({"nationality": 77}, "'nationality'"),
+             ({"traits": 255}, "'traits'"), ({"doc": 99}, "'doc'"),
+             ({"state": 8, "holder": 250}, "'holder' of a captive"),
+             ({"state": 5, "holder": 7}, "'holder' of a detained")]
+    for edit, named in edits:
+        bad = os.path.join(tmp, "bad.ckpt")
+        with open(out + ".ckpt", "rb") as src, open(bad, "wb") as dst:
+            dst.write(src.read())
+        with h5py.File(bad, "r+") as f:
+            for field, value in edit.items():
+                values = f["agents/" + field][:]
+                values[3] = value
+                f["agents/" + field][...] = values
+        p = run("run", TINY, "-o", out, "--restart", bad, check=2)
+        assert "bad.ckpt" in p.stderr and named in p.stderr and "agent 3" in p.stderr, \
+            (edit, p.stderr)
+        assert not os.path.exists(out)
+    # The untouched checkpoint still restarts.
+    run("run", TINY, "-o", out, "--quiet", "--restart", out + ".ckpt")
+    assert os.path.exists(out)
+
+
 if __name__ == "__main__":
     main(globals())
