@@ -1,6 +1,7 @@
 #include "sim/capacity.h"
 
 #include <omp.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,16 +205,39 @@ static void grant_resource(capacity_table *t, int n_lists, uint32_t r, const uin
  * work (a 10,000-agent day asks for a few thousand things). */
 enum { PARALLEL_MIN_REQUESTS = 50000 };
 
+/* A spin-wait's pause: on x86 it lets the other hyperthread run and ends the spin
+ * without a pipeline flush. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Until the round `round` is no longer the table's: its resolution is done. */
+static void wait_for_round_end(const capacity_table *t, unsigned round)
+{
+    for (unsigned spins = 0; __atomic_load_n(&t->round, __ATOMIC_ACQUIRE) == round; spins++)
+        if (spins < 4096)
+            cpu_relax();
+        else
+            sched_yield(); /* the resolver is off its core: let it have this one */
+}
+
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants, void (*idle)(void *), void *idle_ctx)
 {
     /* The last thread to arrive sees every list complete and grouped (its acquire meets
-     * the others' releases). A small day it resolves alone while the others wait at
-     * the barrier below: the threads meet once between the passes, not twice. The
-     * constructs are orphaned: inside a parallel region the team shares the work of a
-     * large day (resources); outside one a team of one does it all. */
+     * the others' releases). A small day it resolves alone and goes on at once: the
+     * others wait for the round to end (its release), not it for them, so that one
+     * still busy with idle work (tomorrow's route tables, which take longer than a
+     * small resolution) holds nobody up: the resolver starts its act pass and takes
+     * that thread's agents meanwhile. A large day the team shares the resolution (the
+     * constructs are orphaned: outside a parallel region a team of one does it all). */
+    unsigned round = __atomic_load_n(&t->round, __ATOMIC_ACQUIRE); /* before arriving */
     if (__atomic_add_fetch(&t->arrived, 1, __ATOMIC_ACQ_REL) != omp_get_num_threads()) {
         if (idle) idle(idle_ctx); /* others are still planning, or resolving */
+        wait_for_round_end(t, round);
     } else {
         t->arrived = 0; /* everyone is here: nobody counts again before the next round */
         size_t total = 0;
@@ -225,8 +249,8 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
             for (uint32_t r = 0; r < t->n; r++)
                 grant_resource(t, n_lists, r, ids, grants);
         }
+        __atomic_store_n(&t->round, round + 1, __ATOMIC_RELEASE);
     }
-#pragma omp barrier
     if (!t->shared) return;
 #pragma omp single
     make_segments(t, lists, n_lists);

@@ -46,8 +46,9 @@ typedef struct capacity_table {
     cap_request **seg_start;
     size_t *seg_end;
     size_t offsets_cap;
-    int arrived; /* threads in capacity_resolve so far this round */
-    bool shared; /* this round's requests are many: the team shares the resolution */
+    int arrived;    /* threads in capacity_resolve so far this round */
+    unsigned round; /* resolutions done: a waiting thread watches it change */
+    bool shared;    /* this round's requests are many: the team shares the resolution */
 } capacity_table;
 
 /* Reserves `count` consecutive resources and returns the first id. */
@@ -74,7 +75,8 @@ void capacity_group(capacity_table *t, cap_requests *list, int k);
  * no barrier is needed before it: it waits for the last thread, and returns on every
  * thread once every grant is set. A thread that is not the last to arrive calls
  * idle(idle_ctx) first, if idle is not NULL: work of its own for the time it would
- * wait (the last one resolves a small day alone meanwhile). */
+ * wait (the last one resolves a small day alone meanwhile, and returns as soon as it
+ * has: it does not wait for idle work to end). */
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
                       const uint32_t *ids, uint8_t *grants, void (*idle)(void *), void *idle_ctx);
 

@@ -9,7 +9,8 @@
  *      thread then groups its capacity requests by resource
  *   4. capacity resolution (by random priority; one thread below 50,000 requests);
  *      meanwhile a thread done planning runs the day_ahead hooks (tomorrow's route
- *      tables), or the only thread does at the start of step 5
+ *      tables), or the only thread does at the start of step 5; the resolver of a
+ *      small day goes on to step 5 without waiting for them
  *   5. agent_act of every module, per agent (parallel, grouped by state as in 3); the
  *      engine then counts the chunk's agents, in store order, in
  *      population[node,state], or, in a final state, lists and tallies them as leavers

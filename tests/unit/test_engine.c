@@ -8,6 +8,7 @@
 
 #include "sim/agents.h"
 #include "sim/capacity.h"
+#include "sim/clock.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 
@@ -248,6 +249,58 @@ Test(capacity, two_threads_grant_what_one_grants)
 {
     two_threads_grant_what_one_grants(40000); /* 80,000 requests: shared */
     two_threads_grant_what_one_grants(4000);  /* 8,000: one thread, the last to arrive */
+}
+
+/* The thread with idle work (tomorrow's route tables) waits in it for the resolver
+ * to come back from capacity_resolve: it can, because a small day's resolver returns
+ * once the grants are set, without waiting for the idle work to end. (When the
+ * resolver waited at a barrier for it, this test ran into its 5 s limit.) */
+typedef struct idle_wait {
+    int called[2];     /* by thread: idle work was given to it */
+    int resolver_back; /* the resolver returned from capacity_resolve */
+    int saw_it;        /* the idle work saw it return */
+} idle_wait;
+
+static void wait_for_resolver(void *ctx)
+{
+    idle_wait *iw = ctx;
+    iw->called[omp_get_thread_num()] = 1;
+    double t0 = clock_seconds();
+    while (!__atomic_load_n(&iw->resolver_back, __ATOMIC_ACQUIRE) && clock_seconds() - t0 < 5)
+        ;
+    iw->saw_it = __atomic_load_n(&iw->resolver_back, __ATOMIC_ACQUIRE);
+}
+
+Test(capacity, the_resolver_of_a_small_day_does_not_wait_for_idle_work)
+{
+    capacity_table t = {0};
+    uint32_t base = capacity_register(&t, 1);
+    t.capacity[base] = 1;
+    uint32_t ids[2] = {10, 11};
+    uint8_t grants[2] = {0, 0};
+    cap_requests lists[2] = {{0}};
+    for (uint32_t i = 0; i < 2; i++)
+        cap_requests_push(&lists[i],
+                          (cap_request){.resource = base, .priority = 5 - i, .index = i});
+    cap_requests *const both[2] = {&lists[0], &lists[1]};
+    capacity_prepare(&t, 2);
+    idle_wait iw = {{0}, 0, 0};
+    int team = 0;
+#pragma omp parallel num_threads(2)
+    {
+        int me = omp_get_thread_num();
+        capacity_group(&t, both[me], me);
+        capacity_resolve(&t, both, 2, ids, grants, wait_for_resolver, &iw);
+        if (!iw.called[me]) __atomic_store_n(&iw.resolver_back, 1, __ATOMIC_RELEASE);
+#pragma omp master
+        team = omp_get_num_threads();
+    }
+    cr_assert_eq(grants[1], 1, "the lower priority is granted");
+    cr_assert_eq(grants[0], 0);
+    if (team == 2) cr_assert(iw.saw_it, "the resolver came back while the idle work ran");
+    free(lists[0].v);
+    free(lists[1].v);
+    capacity_free(&t);
 }
 
 /* Finds the leavers in two ascending lists, as two threads of the act pass would (the
