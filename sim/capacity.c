@@ -1,10 +1,12 @@
 #include "sim/capacity.h"
 
 #include <omp.h>
-#include <sched.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sim/clock.h"
 
 uint32_t capacity_register(capacity_table *t, uint32_t count)
 {
@@ -214,14 +216,49 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Until the round `round` is no longer the table's: its resolution is done. */
+/* Threads asleep in wait_for_round_end, of any table: a resolver wakes them all, and
+ * each looks at its own table's round again. */
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t round_ended = PTHREAD_COND_INITIALIZER;
+static int sleepers;
+
+/* How long a waiter spins before it sleeps. */
+enum { SPIN_MICROSECONDS = 100 };
+
+/* Until the round `round` is no longer the table's: its resolution is done. Spinning
+ * first, then asleep: a small resolution takes a few tens of microseconds, less than
+ * a sleep and a wake-up cost here; but a thread that spins on while the resolver is
+ * off its core, on a shared machine, takes the core the resolver needs (why rumbo's
+ * threads wait passively: README, Performance). */
 static void wait_for_round_end(const capacity_table *t, unsigned round)
 {
-    for (unsigned spins = 0; __atomic_load_n(&t->round, __ATOMIC_ACQUIRE) == round; spins++)
-        if (spins < 4096)
-            cpu_relax();
-        else
-            sched_yield(); /* the resolver is off its core: let it have this one */
+    double spin_until = clock_seconds() + SPIN_MICROSECONDS * 1e-6;
+    for (unsigned spins = 1; __atomic_load_n(&t->round, __ATOMIC_SEQ_CST) == round; spins++) {
+        cpu_relax();
+        if (spins % 64 == 0 && clock_seconds() > spin_until) {
+            pthread_mutex_lock(&sleep_lock);
+            __atomic_add_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
+            while (__atomic_load_n(&t->round, __ATOMIC_SEQ_CST) == round)
+                pthread_cond_wait(&round_ended, &sleep_lock);
+            __atomic_sub_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
+            pthread_mutex_unlock(&sleep_lock);
+            return;
+        }
+    }
+}
+
+/* Ends round `round`: the waiters may go on (and see every grant: release). */
+static void end_round(capacity_table *t, unsigned round)
+{
+    __atomic_store_n(&t->round, round + 1, __ATOMIC_SEQ_CST);
+    /* A waiter counts itself asleep before it looks at the round a last time, and this
+     * looks at the count after the round changed (both sequentially consistent): if it
+     * sees no sleeper, the waiter will see the new round. */
+    if (__atomic_load_n(&sleepers, __ATOMIC_SEQ_CST) > 0) {
+        pthread_mutex_lock(&sleep_lock);
+        pthread_cond_broadcast(&round_ended);
+        pthread_mutex_unlock(&sleep_lock);
+    }
 }
 
 void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists,
@@ -249,7 +286,7 @@ void capacity_resolve(capacity_table *t, cap_requests *const *lists, int n_lists
             for (uint32_t r = 0; r < t->n; r++)
                 grant_resource(t, n_lists, r, ids, grants);
         }
-        __atomic_store_n(&t->round, round + 1, __ATOMIC_RELEASE);
+        end_round(t, round);
     }
     if (!t->shared) return;
 #pragma omp single

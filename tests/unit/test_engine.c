@@ -249,6 +249,9 @@ Test(capacity, two_threads_grant_what_one_grants)
 {
     two_threads_grant_what_one_grants(40000); /* 80,000 requests: shared */
     two_threads_grant_what_one_grants(4000);  /* 8,000: one thread, the last to arrive */
+    /* 48,000, still by one thread: milliseconds, so the other stops spinning and sleeps
+     * until the round ends. */
+    two_threads_grant_what_one_grants(24000);
 }
 
 /* The thread with idle work (tomorrow's route tables) waits in it for the resolver
