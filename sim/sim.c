@@ -178,14 +178,6 @@ size_t sim_reserve_extra(sim *s, size_t count)
     return at;
 }
 
-int64_t sim_extra_total(const sim *s, size_t offset)
-{
-    int64_t sum = 0;
-    for (int t = 0; t < s->n_threads; t++)
-        sum += s->workers[t].extra[offset];
-    return sum;
-}
-
 void sim_request(sim *s, worker *w, size_t i, uint32_t resource, int slot)
 {
     uint32_t bits[4];

@@ -163,9 +163,16 @@ static inline const void *sim_params(const sim *s, int module_index)
 }
 
 /* Module-owned counters in each worker: reserve `count` int64 slots and get the
- * offset; sum them with sim_extra_total after a parallel pass. */
+ * offset; sum them with sim_extra_total after a parallel pass (inline: day_end hooks
+ * sum thousands of them, one thread alone while the others wait). */
 size_t sim_reserve_extra(sim *s, size_t count);
-int64_t sim_extra_total(const sim *s, size_t offset);
+static inline int64_t sim_extra_total(const sim *s, size_t offset)
+{
+    int64_t sum = 0;
+    for (int t = 0; t < s->n_threads; t++)
+        sum += s->workers[t].extra[offset];
+    return sum;
+}
 
 /* Asks for one unit of a capacity-limited resource today for agent i; the grant
  * shows up as bit `slot` of ag.grants[i] during agent_act. */
