@@ -14,9 +14,10 @@
  * agent_plan and agent_act may touch only agent i, read shared data that is fixed
  * for the day, and write counters through the worker (thread-local, integer). That
  * is what makes a run identical for any number of threads, and in whatever order
- * the agents are visited (the engine visits a chunk's agents grouped by state). Capacity is asked
- * for (sim_request) in agent_plan only: the engine resolves the requests once, between the passes,
- * and empties the lists before the next day's plan.
+ * the agents are visited (the engine visits a chunk's agents grouped by state).
+ * Capacity is asked for (sim_request) in agent_plan only: the engine resolves the
+ * requests once, between the passes, and empties the lists before the next day's
+ * plan.
  *
  * Day hooks may spawn agents (day_start) and change them before the agent passes,
  * but day_end must not change an agent: the engine counts the day's leavers in the
