@@ -126,9 +126,10 @@ static int parse_list_d(const char *text, double *out, int *n, const char *name,
 /* A phase sum of sim_timing: the agent loop, route tables, and everything else the
  * engine and modules do once a day. The route tables are mostly built the day before
  * (day_ahead): with one thread at the start of its act pass, counted here as route
- * tables; with more, by a thread waiting for the others and the capacity resolution,
- * and only what that adds to the wait is time of the day's (in the capacity phase,
- * daily). Either way behaviour's day_start builds them when those cannot serve. */
+ * tables; with more, by a thread that would wait for the others and the capacity
+ * resolution, and that starts its act pass late while the others take its agents:
+ * only what that delays the day is time of the day's (in the act pass, the loop).
+ * Either way behaviour's day_start builds them when those cannot serve. */
 static void phase_split(const sim_timing *t, int threads, double *loop, double *routes,
                         double *daily)
 {

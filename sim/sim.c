@@ -396,7 +396,7 @@ void sim_step(sim *s)
         capacity_resolve(&s->caps, s->request_lists, s->n_threads, ag->id, grants, run_ahead, s);
 #pragma omp single nowait
         t_cap = clock_seconds();
-        run_ahead(s); /* a team of one: nobody waited */
+        run_ahead(s); /* a team of one (nobody waited), or a waiter had not yet claimed them */
         walk = partition_walk_start(&s->part, PASS_ACT, thread);
         while (partition_next(&walk, &lo, &hi)) {
             visit_by_state(s, &act, lo, hi, w);
