@@ -256,6 +256,31 @@ def test_stan_2005_moves_boardings_from_the_coast_to_arriaga(tmp):
     assert_conserved(d)
 
 
+def test_baseline_has_the_coastal_line_closed_until_mid_2013(tmp):
+    """The baseline (2012-2015) inherits Stan's closure of the coastal line, which lasted
+    until mid-2013 (MODEL.md 3.4): until 2013-07-01 nobody boards south of Arriaga,
+    from that day the line runs again and the border crossers ride it. Before this,
+    the baseline had the line open in 2012, against its sources."""
+    out = run_to(tmp, os.path.join(REPO, "scenarios", "baseline.yaml"),
+                 "--set", "start_date=2013-06-01", "--days", "60")
+    d = load(out)
+    reopen = (datetime.date(2013, 7, 1) - datetime.date(2013, 6, 1)).days
+    coastal = ("ciudad_hidalgo-tapachula-rail", "tapachula-huixtla-rail",
+               "huixtla-pijijiapan-rail", "pijijiapan-arriaga-rail")
+    for e in coastal:
+        k = d["edges"].index(e)
+        assert (d["edge_open"][:reopen, k] == 0).all() and (d["edge_open"][reopen:, k] == 1).all(), e
+    assert sorted(d["edges"][k] for k in np.nonzero((d["edge_open"] == 0).any(axis=0))[0]) == \
+        sorted(coastal)
+    coast = [d["nodes"].index(n) for n in ("ciudad_hidalgo", "tapachula", "huixtla", "pijijiapan")]
+    b = d["boardings"]
+    assert b[:reopen, coast].sum() == 0, b[:reopen, coast].sum(axis=0)
+    # About 2,500 in the 30 days after (most at Ciudad Hidalgo, by the Suchiate rafts).
+    assert b[reopen:, coast].sum() > 500, b[reopen:, coast].sum(axis=0)
+    assert b[:reopen, d["nodes"].index("arriaga")].sum() > 100
+    assert_conserved(d)
+
+
 def test_stan_2005_later_events_fall_on_their_dates(tmp):
     """Mayab's Tenosique line from 2007-07-29 (lognormal repair) and Ingrid/Manuel's
     8 days on Arriaga - Ixtepec from 2013-09-12. No inflow keeps it fast."""
