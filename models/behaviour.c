@@ -310,16 +310,16 @@ static void fill_edge_base(const sim *s, behaviour_state *st, const movement_par
 
 /* A day's parts of edge costs shared by every group: the days an edge takes and the
  * risks heard of along it and at its end, for each information class. */
-static void fill_edge_day(const sim *s, behaviour_state *st, const float *heard, int day)
+static void fill_edge_day(const sim *s, behaviour_state *st, const float *heard, int day,
+                          const edge_day *status)
 {
     const network *net = s->net;
-    const edge_status *es = &s->edge_status;
     size_t E = (size_t)net->n_edges, P = sim_n_places(s);
     for (int e = 0; e < net->n_edges; e++) {
         /* Closures and slowdowns (hazards): travel / speed; a closed edge costs the
          * days until it is expected to reopen, or is out of the tables. */
-        double days = st->base[e].travel / es->today.speed[e] + st->base[e].wait;
-        st->days[e] = edge_status_route_weight(es, e, day, days);
+        double days = st->base[e].travel / status->speed[e] + st->base[e].wait;
+        st->days[e] = edge_day_route_weight(status, e, day, days);
     }
     for (int info = 0; info < INFO_COUNT; info++)
         for (int r = 0; r < RISK_COUNT; r++) {
@@ -331,16 +331,16 @@ static void fill_edge_day(const sim *s, behaviour_state *st, const float *heard,
 }
 
 /* Generalised cost of each edge for one group and information class. */
-static void edge_costs(const sim *s, behaviour_state *st, const group_weights *g, int info)
+static void edge_costs(const sim *s, behaviour_state *st, const group_weights *g, int info,
+                       const edge_day *status)
 {
-    const edge_status *es = &s->edge_status;
     size_t E = (size_t)s->net->n_edges;
     const float *risk_sum = st->risk_sum + (size_t)info * RISK_COUNT * E;
     for (size_t e = 0; e < E; e++) {
         const edge_base *b = &st->base[e];
         double days = st->days[e];
         double c = g->time * days + g->money_per_1000 * b->fare / 1000.0 +
-                   g->injury * b->falls * es->today.hazard[e];
+                   g->injury * b->falls * status->hazard[e];
         for (int r = 0; r < RISK_COUNT; r++)
             c += g->risk[r] * risk_sum[(size_t)r * E + e];
         st->cost[e] = isfinite(days) ? c : INFINITY;
@@ -407,15 +407,15 @@ static void fill_weights(const sim *s, const behaviour_state *st, route_tables *
 }
 
 /* The tables for `day` into rt, from what migrants hear that day (`heard`), the
- * edge status in force and the parameters of the epoch in force (edge_base and
+ * edge status of that day and the parameters of the epoch in force (edge_base and
  * bonus_of, made at its start). */
 static void build_tables(const sim *s, behaviour_state *st, route_tables *rt, const float *heard,
-                         int day)
+                         int day, const edge_day *status)
 {
     const behaviour_params *p = sim_params(s, MODULE_BEHAVIOUR);
     static const group_weights time_only = {.time = 1};
     rt->no_bonus = !p->on;
-    fill_edge_day(s, st, heard, day);
+    fill_edge_day(s, st, heard, day, status);
     mark_targets(s, st);
     for (int v = 0; v < s->net->n_nodes; v++) {
         rt->max_fare[v] = 0;
@@ -429,7 +429,7 @@ static void build_tables(const sim *s, behaviour_state *st, route_tables *rt, co
     for (int a = 0; a < AVERSION_COUNT; a++) {
         const group_weights *g = p->on ? &p->groups[a] : &time_only;
         for (int info = 0; info < INFO_COUNT; info++) {
-            edge_costs(s, st, g, info);
+            edge_costs(s, st, g, info, status);
             for (int dest = 0; dest < DEST_COUNT; dest++) {
                 int t = (dest * AVERSION_COUNT + a) * INFO_COUNT + info;
                 cost_to_go(s->net, st, st->target + (size_t)dest * (size_t)s->net->n_nodes,
@@ -453,8 +453,9 @@ static void behaviour_day_start(sim *s, void *state)
     if (same_world && memcmp(st->view, st->built_from, view_bytes) == 0) return;
     memcpy(st->built_from, st->view, view_bytes);
     st->built = true;
-    /* Built yesterday for today from the same inputs: the same tables. */
-    if (same_world && st->ahead_day == s->day &&
+    /* Built yesterday for today from the same inputs: the same tables. The edge status
+     * they were built with is today's (edge_status_tomorrow, yesterday). */
+    if (!s->epoch_changed && st->ahead_day == s->day &&
         memcmp(st->view, st->ahead_view, view_bytes) == 0) {
         route_tables t = st->rt;
         st->rt = st->ahead;
@@ -467,15 +468,16 @@ static void behaviour_day_start(sim *s, void *state)
             for (int a = 0; a < AVERSION_COUNT; a++)
                 fill_bonus(s, st, mp, p, &p->groups[a], a);
     }
-    build_tables(s, st, &st->rt, st->view, s->day);
+    build_tables(s, st, &st->rt, st->view, s->day, &s->edge_status.today);
 }
 
 /* Tomorrow's tables, built beside today's agent passes (sim/module.h, day_ahead):
  * from what migrants will hear tomorrow, if it is already known (every delay two
  * days or more: the estimates of yesterday and before), with today's parameters and
- * edge status. Tomorrow's day_start uses them only if neither has changed by then.
- * Reads and writes nothing an agent hook touches: the view and tables the agents
- * read are today's, and the scratch arrays are the builds' alone. */
+ * tomorrow's edge status (staged by hazards in its day_start). Tomorrow's day_start
+ * uses them unless a new epoch begins. Reads and writes nothing an agent hook
+ * touches: the view and tables the agents read are today's, and the scratch arrays
+ * are the builds' alone. */
 static void behaviour_day_ahead(sim *s, void *state)
 {
     behaviour_state *st = state;
@@ -488,9 +490,11 @@ static void behaviour_day_ahead(sim *s, void *state)
         if (p->delay[k] < 2) return;
     fill_view(s, st, p, tomorrow, st->ahead_view);
     size_t view_bytes = INFO_COUNT * RISK_COUNT * sim_n_places(s) * sizeof(float);
-    if (memcmp(st->ahead_view, st->built_from, view_bytes) == 0)
-        return; /* today's tables will do, unless the network changes */
-    build_tables(s, st, &st->ahead, st->ahead_view, tomorrow);
+    if (memcmp(st->ahead_view, st->built_from, view_bytes) == 0 &&
+        !edge_status_will_change(&s->edge_status))
+        return; /* today's tables will do */
+    build_tables(s, st, &st->ahead, st->ahead_view, tomorrow,
+                 edge_status_tomorrow(&s->edge_status));
     st->ahead_day = tomorrow;
 }
 

@@ -1,7 +1,7 @@
 /* Hurricanes and disruptions (MODEL.md 3.4).
  *
  * Dated events and stochastic hurricanes close or slow edges and multiply their
- * hazards for a repair period. Each evening this module works out the next day's
+ * hazards for a repair period. Each morning this module works out the next day's
  * status of every edge and stages it in sim->edge_status; the engine makes it
  * current the next morning, so the whole day (every module, every thread) sees one
  * status. Movement then:
@@ -441,9 +441,8 @@ static int hazards_init(sim *s, void **state, diag *d)
  * pass over the agents, made only on days when some edge closes (nobody can set out
  * on a closed edge, so only a new closure finds people on one); it runs before the
  * planning pass, so they re-plan from the node today, train seats included. */
-static void hazards_day_start(sim *s, void *state)
+static void turn_back(sim *s, hazards_state *st)
 {
-    hazards_state *st = state;
     const edge_day *t = &s->edge_status.today;
     bool any = false;
     for (int e = 0; e < s->net->n_edges; e++) {
@@ -465,13 +464,23 @@ static void hazards_day_start(sim *s, void *state)
     }
 }
 
+/* Today's closures turn people back; tomorrow's status is staged now, not at the
+ * day's end: it depends on dates, parameters and storms alone, and a day_ahead hook
+ * building tomorrow's route tables beside today's agent passes needs it (a closure
+ * migrants wait for changes the tables every day). */
+static void hazards_day_start(sim *s, void *state)
+{
+    hazards_state *st = state;
+    turn_back(s, st);
+    if (s->day + 1 < s->sc->days) stage_day(s, st, s->day + 1);
+}
+
 static void hazards_day_end(sim *s, void *state)
 {
     hazards_state *st = state;
     int64_t *stranded = series_i64(st->s_stranded, (size_t)s->day);
     for (int v = 0; v < s->net->n_nodes; v++)
         stranded[v] = sim_extra_total(s, s->edge_status.stranded_extra + (size_t)v);
-    if (s->day + 1 < s->sc->days) stage_day(s, st, s->day + 1);
 }
 
 static void hazards_free_state(void *state)

@@ -57,30 +57,38 @@ edge_day *edge_status_stage(edge_status *es)
     return &es->next;
 }
 
+const edge_day *edge_status_tomorrow(const edge_status *es)
+{
+    return es->staged ? &es->next : &es->today;
+}
+
+bool edge_status_will_change(const edge_status *es)
+{
+    if (!es->staged) return false;
+    for (int e = 0; e < es->n_edges; e++)
+        if (es->today.open[e] != es->next.open[e] || es->today.speed[e] != es->next.speed[e] ||
+            es->today.hazard[e] != es->next.hazard[e] ||
+            (!es->next.open[e] && es->next.wait_until[e] != EDGE_WAIT_NEVER))
+            return true;
+    return false;
+}
+
 void edge_status_advance(edge_status *es)
 {
-    if (!es->staged) {
-        es->changed = false;
-        return;
+    bool changed = edge_status_will_change(es);
+    if (es->staged) {
+        edge_day t = es->today;
+        es->today = es->next;
+        es->next = t;
+        es->staged = false;
     }
-    bool changed = false;
-    for (int e = 0; e < es->n_edges && !changed; e++) {
-        changed = es->today.open[e] != es->next.open[e] ||
-                  es->today.speed[e] != es->next.speed[e] ||
-                  es->today.hazard[e] != es->next.hazard[e] ||
-                  (!es->next.open[e] && es->next.wait_until[e] != EDGE_WAIT_NEVER);
-    }
-    edge_day t = es->today;
-    es->today = es->next;
-    es->next = t;
-    es->staged = false;
     es->changed = changed;
 }
 
-double edge_status_route_weight(const edge_status *es, int e, int day, double weight)
+double edge_day_route_weight(const edge_day *t, int e, int day, double weight)
 {
-    if (es->today.open[e]) return weight;
-    int32_t until = es->today.wait_until[e];
+    if (t->open[e]) return weight;
+    int32_t until = t->wait_until[e];
     if (until == EDGE_WAIT_NEVER) return INFINITY;
     return weight + (until > day ? until - day : 0);
 }

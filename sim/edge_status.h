@@ -9,10 +9,12 @@
  *   - modules with per-edge risks (injuries, crime, detection) multiply them by
  *     hazard[e].
  * The status is fixed for a whole day: the hazards module stages tomorrow's status
- * (edge_status_stage) at the end of a day, and the engine makes it current at the
- * start of the next one (edge_status_advance), before any module's day_start. So the
- * order of the module table does not matter. With nothing staged (no `hazards:`
- * section) every edge stays open, at full speed, with hazard factor 1. */
+ * (edge_status_stage) in its day_start, and the engine makes it current at the start
+ * of the next day (edge_status_advance), before any module's day_start. So the order
+ * of the module table does not matter, and a day_ahead hook (sim/module.h) knows
+ * tomorrow's status while it prepares tomorrow (edge_status_tomorrow). With nothing
+ * staged (no `hazards:` section) every edge stays open, at full speed, with hazard
+ * factor 1. */
 #ifndef RUMBO_EDGE_STATUS_H
 #define RUMBO_EDGE_STATUS_H
 
@@ -52,8 +54,15 @@ edge_day *edge_status_stage(edge_status *es);
 /* Makes the staged status current (engine, start of each day) and sets `changed`. */
 void edge_status_advance(edge_status *es);
 
-/* Route weight of edge e today (days): `weight` when open; when closed, the days
- * left until its expected reopening plus `weight`, or infinity. */
-double edge_status_route_weight(const edge_status *es, int e, int day, double weight);
+/* Tomorrow's status as far as it is known: the staged one, else today's (nothing
+ * staged: it stays). Only what stages it may change it before tomorrow. */
+const edge_day *edge_status_tomorrow(const edge_status *es);
+/* Whether tomorrow's edge_status_advance will set `changed`. */
+bool edge_status_will_change(const edge_status *es);
+
+/* Route weight of edge e on simulation day `day` with status t (days): `weight` when
+ * open; when closed, the days left until its expected reopening plus `weight`, or
+ * infinity. */
+double edge_day_route_weight(const edge_day *t, int e, int day, double weight);
 
 #endif

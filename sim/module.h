@@ -70,8 +70,8 @@ typedef struct module {
      * what no agent hook writes, and write only what none reads. Which thread runs it,
      * and when, varies: its result may depend on neither, and the day_start that uses
      * it must check that it still holds (the behaviour module's route tables, built
-     * from what migrants will hear tomorrow, are used only if the network and the
-     * epoch stay as they are). */
+     * from what migrants will hear tomorrow and tomorrow's edge status, are used only
+     * if the epoch stays as it is). */
     void (*day_ahead)(sim *s, void *state);
     void (*day_end)(sim *s, void *state);
     /* Encounters, called by the movement module from its agent_act (so, in parallel,
