@@ -3,6 +3,9 @@
 #ifndef RUMBO_CLI_H
 #define RUMBO_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "sim/diag.h"
 #include "sim/scenario.h"
 
@@ -19,6 +22,20 @@ int cli_report(const diag *d);
 /* Parses a whole non-negative number for option `name`; bad input sets `d`. */
 int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, int64_t *out,
                     diag *d);
+
+/* The options of the commands that load one scenario (run, check), for their struct
+ * option tables: --set, --seed, --days, --threads. */
+/* clang-format off */
+#define CLI_SCENARIO_OPTIONS                   \
+    {"set", required_argument, 0, 's'},        \
+    {"seed", required_argument, 0, 'S'},       \
+    {"days", required_argument, 0, 'D'},       \
+    {"threads", required_argument, 0, 'T'}
+/* clang-format on */
+
+/* Parses getopt's option `c` (value `arg`) if it is one of CLI_SCENARIO_OPTIONS into
+ * `ov` or *threads and returns true (bad values set `d`); false for any other. */
+bool cli_scenario_option(int c, const char *arg, scenario_overrides *ov, int64_t *threads, diag *d);
 
 /* Fills `d` for getopt's complaint `c` ('?' unknown option, ':' missing value)
  * about the word before argv[optind]. Call getopt_long with opterr = 0 and an

@@ -21,10 +21,7 @@ static const char check_usage[] =
 
 int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {{"set", required_argument, 0, 's'},
-                                         {"seed", required_argument, 0, 'S'},
-                                         {"days", required_argument, 0, 'D'},
-                                         {"threads", required_argument, 0, 'T'},
+    static const struct option opts[] = {CLI_SCENARIO_OPTIONS,
                                          {"max-memory", required_argument, 0, 'M'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -39,19 +36,8 @@ int cmd_check(int argc, char **argv)
     optind = 1;
     opterr = 0; /* one message, ours (cli_bad_option) */
     while (!d.failed && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (cli_scenario_option(c, optarg, &ov, &threads, &d)) continue;
         switch (c) {
-        case 's':
-            ov.sets[ov.n_sets++] = optarg;
-            break;
-        case 'S':
-            cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d);
-            break;
-        case 'D':
-            cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d);
-            break;
-        case 'T':
-            cli_parse_count("--threads", optarg, 1, 1024, &threads, &d);
-            break;
         case 'M':
             cli_parse_memory(optarg, &max_memory, limit_why, sizeof limit_why, &d);
             break;

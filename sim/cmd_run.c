@@ -125,11 +125,8 @@ static void print_ensemble_summary(const sim *s, int members, const char *path, 
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
-                                         {"seed", required_argument, 0, 'S'},
-                                         {"days", required_argument, 0, 'D'},
-                                         {"threads", required_argument, 0, 'T'},
-                                         {"set", required_argument, 0, 's'},
+    static const struct option opts[] = {CLI_SCENARIO_OPTIONS,
+                                         {"output", required_argument, 0, 'o'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {"members", required_argument, 0, 'M'},
@@ -156,27 +153,16 @@ int cmd_run(int argc, char **argv)
     optind = 1;
     opterr = 0; /* one message, ours (cli_bad_option) */
     while (!d.failed && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+        if (cli_scenario_option(c, optarg, &ov, &threads, &d)) continue;
         switch (c) {
         case 'o':
             output = optarg;
-            break;
-        case 'S':
-            cli_parse_count("--seed", optarg, 0, INT64_MAX, &ov.seed, &d);
-            break;
-        case 'D':
-            cli_parse_count("--days", optarg, 1, 36525, &ov.days, &d);
-            break;
-        case 'T':
-            cli_parse_count("--threads", optarg, 1, 1024, &threads, &d);
             break;
         case 'M':
             cli_parse_count("--members", optarg, 1, 100000, &members, &d);
             break;
         case 'K':
             cli_parse_count("--member", optarg, 0, INT32_MAX, &first_member, &d);
-            break;
-        case 's':
-            ov.sets[ov.n_sets++] = optarg;
             break;
         case 'X':
             cli_parse_memory(optarg, &max_memory, limit_why, sizeof limit_why, &d);

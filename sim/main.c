@@ -54,6 +54,26 @@ int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, 
     return 0;
 }
 
+bool cli_scenario_option(int c, const char *arg, scenario_overrides *ov, int64_t *threads, diag *d)
+{
+    switch (c) {
+    case 's':
+        ov->sets[ov->n_sets++] = arg; /* sets has room for every argument */
+        return true;
+    case 'S':
+        cli_parse_count("--seed", arg, 0, INT64_MAX, &ov->seed, d);
+        return true;
+    case 'D':
+        cli_parse_count("--days", arg, 1, 36525, &ov->days, d);
+        return true;
+    case 'T':
+        cli_parse_count("--threads", arg, 1, 1024, threads, d);
+        return true;
+    default:
+        return false;
+    }
+}
+
 char *cli_default_output(const char *input_path)
 {
     const char *base = strrchr(input_path, '/');
