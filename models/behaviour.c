@@ -49,7 +49,7 @@ typedef struct behaviour_state {
     route_tables rt;
     /* Tomorrow's tables, built today beside the agent passes (behaviour_day_ahead)
      * from the view tomorrow will have, when what migrants hear is two days old or
-     * more: used tomorrow if nothing else they depend on has changed meanwhile. */
+     * more, with tomorrow's edge status: used tomorrow unless a new epoch begins. */
     route_tables ahead;
     float *ahead_view;        /* the view they were built from */
     int ahead_day;            /* the day they are for; -1: none */

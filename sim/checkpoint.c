@@ -59,7 +59,7 @@ static herr_t write_agents(hid_t file, const agents *ag)
 }
 
 /* Every row of every series, not only the days simulated so far: a module may fill a
- * row ahead (hazards records tomorrow's edge status this evening). The rows still to
+ * row ahead (hazards records tomorrow's edge status in the morning). The rows still to
  * come are mostly zeros, which compression makes nearly free. */
 static herr_t write_series(hid_t file, const series_set *ss)
 {

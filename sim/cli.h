@@ -34,7 +34,8 @@ int cli_parse_count(const char *name, const char *text, int64_t lo, int64_t hi, 
 /* clang-format on */
 
 /* Parses getopt's option `c` (value `arg`) if it is one of CLI_SCENARIO_OPTIONS into
- * `ov` or *threads and returns true (bad values set `d`); false for any other. */
+ * `ov` or *threads and returns true (bad values set `d`); false for any other.
+ * ov->sets must have room for every argument of the command line. */
 bool cli_scenario_option(int c, const char *arg, scenario_overrides *ov, int64_t *threads, diag *d);
 
 /* Fills `d` for getopt's complaint `c` ('?' unknown option, ':' missing value)

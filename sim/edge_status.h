@@ -11,10 +11,10 @@
  * The status is fixed for a whole day: the hazards module stages tomorrow's status
  * (edge_status_stage) in its day_start, and the engine makes it current at the start
  * of the next day (edge_status_advance), before any module's day_start. So the order
- * of the module table does not matter, and a day_ahead hook (sim/module.h) knows
- * tomorrow's status while it prepares tomorrow (edge_status_tomorrow). With nothing
- * staged (no `hazards:` section) every edge stays open, at full speed, with hazard
- * factor 1. */
+ * of the module table does not matter to the readers of today's status, and a
+ * day_ahead hook (sim/module.h) knows tomorrow's while it prepares tomorrow
+ * (edge_status_tomorrow). With no `hazards:` section the module stages every edge
+ * open, at full speed, with hazard factor 1. */
 #ifndef RUMBO_EDGE_STATUS_H
 #define RUMBO_EDGE_STATUS_H
 
@@ -55,7 +55,8 @@ edge_day *edge_status_stage(edge_status *es);
 void edge_status_advance(edge_status *es);
 
 /* Tomorrow's status as far as it is known: the staged one, else today's (nothing
- * staged: it stays). Only what stages it may change it before tomorrow. */
+ * staged: it stays). Known once the hazards module's day_start has run: call these
+ * from a day_ahead hook, an agent hook or a day_end hook, not from a day_start. */
 const edge_day *edge_status_tomorrow(const edge_status *es);
 /* Whether tomorrow's edge_status_advance will set `changed`. */
 bool edge_status_will_change(const edge_status *es);

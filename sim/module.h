@@ -3,7 +3,8 @@
  * A module owns a section of the scenario (its parameters), may keep a private
  * state, and takes part in each simulated day at fixed points:
  *
- *   day_start   serial, once: spawn agents, open train departures, set capacities
+ *   day_start   serial, once: spawn agents, open train departures, set capacities,
+ *               stage tomorrow's edge status (hazards)
  *   agent_new   parallel, per agent spawned today: who the newcomer is
  *   agent_plan  parallel, per agent: decide; ask for capacity-limited resources
  *   (engine)    resolve every resource by per-agent random priority

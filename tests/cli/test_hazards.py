@@ -259,8 +259,7 @@ def test_stan_2005_moves_boardings_from_the_coast_to_arriaga(tmp):
 def test_baseline_has_the_coastal_line_closed_until_mid_2013(tmp):
     """The baseline (2012-2015) inherits Stan's closure of the coastal line, which lasted
     until mid-2013 (MODEL.md 3.4): until 2013-07-01 nobody boards south of Arriaga,
-    from that day the line runs again and the border crossers ride it. Before this,
-    the baseline had the line open in 2012, against its sources."""
+    from that day the line runs again and the border crossers ride it."""
     out = run_to(tmp, os.path.join(REPO, "scenarios", "baseline.yaml"),
                  "--set", "start_date=2013-06-01", "--days", "60")
     d = load(out)

@@ -291,3 +291,33 @@ Test(edge_status, a_change_of_open_speed_hazard_or_finite_wait_is_a_change)
     cr_expect(es.changed, "a finite wait shrinks every day");
     edge_status_free(&es);
 }
+
+/* A day_ahead hook builds tomorrow's route tables from edge_status_tomorrow when
+ * edge_status_will_change says they would differ (models/behaviour.c): both must say
+ * today what tomorrow's advance will make of the status. */
+Test(edge_status, tomorrow_and_will_change_foretell_the_advance)
+{
+    edge_status es;
+    edge_status_init(&es, 3);
+    cr_expect_eq(edge_status_tomorrow(&es), &es.today, "nothing staged: today's stays");
+    cr_expect_not(edge_status_will_change(&es));
+    /* all normal; hazard 1 to 2; the same again; closed for good; closed with a wait;
+     * the same wait, a day nearer: a change every day */
+    const bool expected[6] = {false, true, false, true, true, true};
+    for (int step = 0; step < 6; step++) {
+        edge_day *t = edge_status_stage(&es);
+        if (step == 1 || step == 2) t->hazard[1] = 2; /* a change, then the same */
+        if (step >= 3) t->open[0] = 0;                /* closed */
+        if (step >= 4) t->wait_until[0] = 40;         /* with a wait: every day */
+        cr_expect_eq(edge_status_tomorrow(&es), t, "step %d: the staged status", step);
+        bool foretold = edge_status_will_change(&es);
+        cr_expect_eq(foretold, expected[step], "step %d", step);
+        uint8_t open0 = t->open[0];
+        edge_status_advance(&es);
+        cr_expect_eq(foretold, es.changed, "step %d", step);
+        cr_expect_eq(es.today.open[0], open0, "step %d: tomorrow's became today's", step);
+    }
+    edge_status_advance(&es); /* nothing staged */
+    cr_expect_not(es.changed);
+    edge_status_free(&es);
+}
